@@ -1,0 +1,10 @@
+// The renderer talks to the master over HTTP and SignalR like any other client, so the preload
+// exposes only what a page cannot know by itself.
+import electron = require('electron');
+
+const { contextBridge } = electron;
+
+contextBridge.exposeInMainWorld('captionhub', {
+  platform: process.platform,
+  desktop: true,
+});
