@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -24,6 +25,7 @@ export interface MasterOptions {
 /** Wires the master together: HTTP server, REST routes and the SignalR hub; resolves once listening. */
 export async function createMaster(config: MasterConfig, options: MasterOptions = {}): Promise<Master> {
   const logger = options.logger ?? createLogger('master');
+  mkdirSync(config.dataDir, { recursive: true });
   const hub = new SignalRServer(createMasterHub(logger.child('hub')), {
     path: config.hubPath,
     maxMessageSize: config.maxMessageSize,

@@ -11,9 +11,7 @@ export function bindArguments(
   streamIds: readonly string[],
   openStream: (param: StreamParam, streamId: string) => AsyncIterable<unknown>,
 ): unknown[] {
-  const valueParams = method.params.filter((p) => p.kind === 'value');
-  const streamCount = method.params.length - valueParams.length;
-  const required = valueParams.filter((p) => !p.optional).length;
+  const { valueParams, streamCount, requiredCount: required } = method;
 
   if (args.length < required || args.length > valueParams.length) {
     const expected = required === valueParams.length ? `${required}` : `${required} to ${valueParams.length}`;
@@ -36,6 +34,7 @@ export function bindArguments(
     values.push(result.data);
   }
 
+  if (streamCount === 0) return values;
   // Streams are opened only once every value is known to be good, so a rejected call leaves none behind.
   const bound: unknown[] = [];
   let valueIndex = 0;

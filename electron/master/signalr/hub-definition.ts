@@ -38,9 +38,15 @@ export type StreamHandler<P extends readonly HubParam[]> = (
 export interface HubMethod {
   readonly name: string;
   readonly params: readonly HubParam[];
+  /** The params carried in `arguments`, in order; worked out once, as every call checks against them. */
+  readonly valueParams: readonly ValueParam[];
+  readonly requiredCount: number;
+  readonly streamCount: number;
   readonly streaming: boolean;
   readonly handler: (ctx: HubCallerContext & { signal?: AbortSignal }, ...args: unknown[]) => unknown;
 }
+
+type MethodSpec = Pick<HubMethod, 'name' | 'params' | 'streaming' | 'handler'>;
 
 /**
  * The error a hub method throws to send its message to the caller as-is. Any other exception
@@ -53,6 +59,8 @@ export class HubException extends Error {
 /** The methods and lifetime hooks of one hub. Names match case-insensitively, as ASP.NET Core does. */
 export class HubDefinition {
   private readonly methods = new Map<string, HubMethod>();
+  /** Exact-case names first, so the common call skips lower-casing. */
+  private readonly exact = new Map<string, HubMethod>();
   private readonly connectedHooks: ((ctx: HubCallerContext) => void | Promise<void>)[] = [];
   private readonly disconnectedHooks: ((ctx: HubCallerContext, error?: Error) => void | Promise<void>)[] = [];
 
@@ -76,7 +84,7 @@ export class HubDefinition {
   }
 
   find(name: string): HubMethod | undefined {
-    return this.methods.get(name.toLowerCase());
+    return this.exact.get(name) ?? this.methods.get(name.toLowerCase());
   }
 
   get connected(): readonly ((ctx: HubCallerContext) => void | Promise<void>)[] {
@@ -87,10 +95,22 @@ export class HubDefinition {
     return this.disconnectedHooks;
   }
 
-  private add(method: HubMethod): this {
-    const key = method.name.toLowerCase();
-    if (this.methods.has(key)) throw new Error(`Hub method '${method.name}' is defined twice.`);
+  private add(spec: MethodSpec): this {
+    const key = spec.name.toLowerCase();
+    if (this.methods.has(key)) throw new Error(`Hub method '${spec.name}' is defined twice.`);
+    const valueParams = spec.params.filter((p): p is ValueParam => p.kind === 'value');
+    const optionalFrom = valueParams.findIndex((p) => p.optional);
+    if (optionalFrom !== -1 && valueParams.slice(optionalFrom).some((p) => !p.optional)) {
+      throw new Error(`Hub method '${spec.name}': optional parameters must come last.`);
+    }
+    const method: HubMethod = {
+      ...spec,
+      valueParams,
+      requiredCount: optionalFrom === -1 ? valueParams.length : optionalFrom,
+      streamCount: spec.params.length - valueParams.length,
+    };
     this.methods.set(key, method);
+    this.exact.set(spec.name, method);
     return this;
   }
 }

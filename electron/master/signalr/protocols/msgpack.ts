@@ -46,7 +46,7 @@ class MessagePackReader implements MessageReader {
       messages.push(parseMessagePackMessage(data.subarray(start, end)));
       offset = end;
     }
-    this.buffer.keep(data.subarray(offset));
+    if (offset < data.length) this.buffer.keep(data.subarray(offset));
     return messages;
   }
 }

@@ -1,0 +1,10 @@
+import { fork } from 'node:child_process';
+const kind = process.argv[2] as 'signalr' | 'socketio';
+const server = fork(`/work/main/bench/hub/${kind === 'signalr' ? 'signalr' : 'socketio'}-server.ts`, [], { execArgv: ['--import', 'tsx'] });
+const url: string = await new Promise((r) => server.on('message', (m: any) => m.type === 'ready' && r(m.url)));
+const client = fork('/work/main/bench/hub/load-client.ts', [], { execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/prof'] });
+client.send({ type: 'run', request: { kind, url, connections: 1, warmupMs: 500, durationMs: 4000, payload: 'x'.repeat(128) } });
+const res: any = await new Promise((r) => client.on('message', (m: any) => m.type === 'result' && r(m.result)));
+console.log(kind, res.ops_s);
+server.kill();
+await new Promise(r => setTimeout(r, 1500));
