@@ -323,4 +323,19 @@ describe('wire protocol', () => {
       assert.equal((await fetch(hub.hubUrl, { headers: { Accept: 'text/event-stream' } })).status, 400);
     });
   });
+
+  describe('handshake timeout', () => {
+    test('a socket that never sends its handshake is closed', async () => {
+      const quick = await startHub(createTestHub(), { handshakeTimeoutMs: 300 });
+      try {
+        const { frames, closed } = await openSocket(quick.hubUrl);
+        const started = Date.now();
+        await closed;
+        assert.ok(Date.now() - started < 3000);
+        assert.deepEqual(frames, [], 'nothing is sent to a client that never asked for a protocol');
+      } finally {
+        await quick.stop();
+      }
+    });
+  });
 });
