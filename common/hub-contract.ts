@@ -13,6 +13,21 @@ export const WorkerMethods = {
   TaskFailed: 'TaskFailed',
 } as const;
 
+/** Methods the UI calls on the hub. */
+export const UiMethods = {
+  /** Joins the caller to the "ui" group, which hears TaskUpdated and WorkerUpdated. */
+  SubscribeUi: 'SubscribeUi',
+} as const;
+
+/** What the master pushes to the "ui" group. */
+export const UiEvents = {
+  TaskUpdated: 'TaskUpdated',
+  WorkerUpdated: 'WorkerUpdated',
+  QueueUpdated: 'QueueUpdated',
+} as const;
+
+export const UI_GROUP = 'ui';
+
 /** Master → worker hub methods. */
 export const MasterMethods = {
   StartSubtitize: 'StartSubtitize',
@@ -30,6 +45,12 @@ export const workerCapabilitiesSchema = z
   })
   .passthrough();
 export type WorkerCapabilities = z.infer<typeof workerCapabilitiesSchema>;
+
+/** RegisterWorker's third argument: capabilities, plus the tasks a returning worker is still running. */
+export const workerRegistrationSchema = workerCapabilitiesSchema.extend({
+  current_task_ids: z.array(z.number().int()).optional(),
+});
+export type WorkerRegistration = z.infer<typeof workerRegistrationSchema>;
 
 /** UpdateWorkerStatus takes a bare status, or an object that also reports capabilities and current tasks. */
 export const workerStatusReportSchema = z.union([

@@ -1,51 +1,52 @@
 import { z } from 'zod';
-import type { Logger } from '../../common/logger.js';
 import {
+  UI_GROUP,
+  UiMethods,
   WorkerMethods,
   progressSchema,
   taskIdSchema,
-  workerCapabilitiesSchema,
   workerIdSchema,
+  workerRegistrationSchema,
   workerStatusReportSchema,
 } from '../../common/hub-contract.js';
-import { HubDefinition, param } from './signalr/hub-definition.js';
+import { param, type HubDefinition } from './signalr/hub-definition.js';
+import type { WorkerReports } from './worker-reports.js';
 
 /**
- * The seed's worker-to-master methods with their argument types. For now each one is checked and
- * logged; the registry and scheduler give them their effect.
+ * Adds the seed's worker-to-master methods (names and argument order exactly as the spec) and the
+ * UI's subscription to `hub`.
  */
-export function createMasterHub(logger: Logger): HubDefinition {
-  return new HubDefinition()
+export function defineMasterHub(hub: HubDefinition, reports: WorkerReports): HubDefinition {
+  return hub
     .method(
       WorkerMethods.RegisterWorker,
-      [param('workerId', workerIdSchema), param('endpoint', z.string()), param('capabilities', workerCapabilitiesSchema.optional())],
-      (ctx, workerId, endpoint, capabilities) => {
-        ctx.items.set('workerId', workerId);
-        logger.info('worker registered', { worker: workerId, endpoint, capabilities, connection: ctx.connectionId });
-      },
+      [param('workerId', workerIdSchema), param('endpoint', z.string()), param('capabilities', workerRegistrationSchema.optional())],
+      (ctx, workerId, endpoint, capabilities) => reports.register(ctx.connectionId, workerId, endpoint, capabilities),
     )
-    .method(WorkerMethods.UpdateWorkerStatus, [param('workerId', workerIdSchema), param('status', workerStatusReportSchema)], (_ctx, workerId, status) => {
-      logger.info('worker status', { worker: workerId, status });
+    .method(WorkerMethods.UpdateWorkerStatus, [param('workerId', workerIdSchema), param('status', workerStatusReportSchema)], (ctx, workerId, status) => {
+      reports.seen(ctx.connectionId);
+      reports.updateStatus(ctx.connectionId, workerId, status);
     })
     .method(
       WorkerMethods.UpdateTaskProgress,
       [param('taskId', taskIdSchema), param('progress', progressSchema), param('state', z.string().min(1))],
-      (_ctx, taskId, progress, state) => {
-        logger.info('task progress', { task: taskId, progress, state });
+      (ctx, taskId, progress, state) => {
+        reports.seen(ctx.connectionId);
+        reports.progress(ctx.connectionId, taskId, progress, state);
       },
     )
     .method(
       WorkerMethods.TaskCompleted,
       [param('taskId', taskIdSchema), param('rawSubtitlePath', z.string()), param('translatedSubtitlePath', z.string().nullable())],
-      (_ctx, taskId, rawSubtitlePath, translatedSubtitlePath) => {
-        logger.info('task completed', { task: taskId, raw: rawSubtitlePath, translated: translatedSubtitlePath });
+      (ctx, taskId, rawSubtitlePath, translatedSubtitlePath) => {
+        reports.seen(ctx.connectionId);
+        reports.completed(ctx.connectionId, taskId, rawSubtitlePath, translatedSubtitlePath);
       },
     )
-    .method(WorkerMethods.TaskFailed, [param('taskId', taskIdSchema), param('error', z.string())], (_ctx, taskId, error) => {
-      logger.info('task failed', { task: taskId, error });
+    .method(WorkerMethods.TaskFailed, [param('taskId', taskIdSchema), param('error', z.string())], (ctx, taskId, error) => {
+      reports.seen(ctx.connectionId);
+      reports.failed(ctx.connectionId, taskId, error);
     })
-    .onDisconnected((ctx, error) => {
-      const workerId = ctx.items.get('workerId');
-      if (workerId) logger.info('worker disconnected', { worker: workerId as string, error });
-    });
+    .method(UiMethods.SubscribeUi, [], (ctx) => ctx.groups.add(ctx.connectionId, UI_GROUP))
+    .onDisconnected((ctx) => reports.connectionClosed(ctx.connectionId));
 }

@@ -1,15 +1,30 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createLogger, type Logger } from '../../common/logger.js';
+import { errorHandler, notFound } from './api/http-errors.js';
+import { MetricsSource } from './api/metrics.js';
+import { createApiRouter } from './api/routes.js';
 import type { MasterConfig } from './config.js';
-import { createMasterHub } from './hub.js';
+import { defineMasterHub } from './hub.js';
+import { WorkerRegistry } from './registry.js';
+import { Scheduler } from './scheduler.js';
+import { BearerAuth } from './signalr/auth.js';
+import { HubDefinition } from './signalr/hub-definition.js';
 import { SignalRServer, type SignalRServerOptions } from './signalr/signalr-server.js';
+import { openDatabase } from './store/database.js';
+import { SettingsStore } from './store/settings-store.js';
+import { TaskStore } from './store/task-store.js';
+import { WorkerStore } from './store/worker-store.js';
+import { UiPush } from './ui-push.js';
+import { SignalRWorkerChannel } from './worker-channel.js';
+import { WorkerReports } from './worker-reports.js';
 
 export interface Master {
   readonly config: MasterConfig;
   readonly hub: SignalRServer;
+  readonly scheduler: Scheduler;
+  readonly store: TaskStore;
   /** The base URL the master actually listens on (the port is known after listen when 0 was asked). */
   readonly url: string;
   readonly hubUrl: string;
@@ -20,19 +35,45 @@ export interface MasterOptions {
   logger?: Logger;
   /** Overrides of hub timings, for tests that cannot wait 30 s for a timeout. */
   hubOptions?: Partial<SignalRServerOptions>;
+  /** How long a worker has to accept StartSubtitize. */
+  acceptTimeoutMs?: number;
+  /** How long a worker that failed to take a task is passed over. */
+  refusalCooldownMs?: number;
 }
 
-/** Wires the master together: HTTP server, REST routes and the SignalR hub; resolves once listening. */
+/** Wires the master together: store, registry, scheduler, hub, REST API; resolves once listening. */
 export async function createMaster(config: MasterConfig, options: MasterOptions = {}): Promise<Master> {
   const logger = options.logger ?? createLogger('master');
-  mkdirSync(config.dataDir, { recursive: true });
-  const hub = new SignalRServer(createMasterHub(logger.child('hub')), {
+  const db = openDatabase(config.dataDir);
+  const store = new TaskStore(db);
+  const settings = new SettingsStore(db);
+  const workerTimeoutMs = config.scheduler.workerTimeout * 1000;
+  const taskTimeoutMs = config.scheduler.taskTimeout * 1000;
+  const registry = new WorkerRegistry(new WorkerStore(db), workerTimeoutMs);
+
+  const hubDefinition = new HubDefinition();
+  const hub = new SignalRServer(hubDefinition, {
     path: config.hubPath,
     maxMessageSize: config.maxMessageSize,
     accessToken: config.token,
+    // Clients ping only in answer to what they receive, so the hub's own keep-alive must come often
+    // enough for a healthy worker to be heard well within worker_timeout.
+    keepAliveIntervalMs: Math.min(15_000, workerTimeoutMs / 4),
     logger: logger.child('signalr'),
     ...options.hubOptions,
   });
+  const channel = new SignalRWorkerChannel(hub.clients, registry, options.acceptTimeoutMs ?? 30_000);
+  const scheduler = new Scheduler(
+    store,
+    registry,
+    channel,
+    settings,
+    { maxRetries: config.scheduler.maxRetries, taskTimeoutMs, refusalCooldownMs: options.refusalCooldownMs ?? 5_000 },
+    logger.child('scheduler'),
+  );
+  defineMasterHub(hubDefinition, new WorkerReports(store, registry, scheduler, logger.child('hub')));
+  new UiPush(hub.clients, registry, store);
+  const metrics = new MetricsSource(store, registry, scheduler);
 
   const app = express();
   app.disable('x-powered-by');
@@ -41,22 +82,44 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   app.get('/health', (_req, res) => {
     res.json({ success: true, status: 'healthy' });
   });
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metrics.prometheus());
+  });
+  app.use('/api', createApiRouter({ store, scheduler, registry, metrics, auth: new BearerAuth(config.token) }));
+  app.use('/api', notFound);
+  app.use(errorHandler((message, error) => logger.error(message, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })));
 
   const server = createServer(app);
   hub.attach(server);
-  await listen(server, config.port, config.host);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  const hubUrl = `${url}${config.hubPath}`;
+
+  const heartbeatMs = Math.max(20, Math.min(1000, workerTimeoutMs / 4, taskTimeoutMs / 4));
+  const heartbeat = setInterval(() => scheduler.tick((id) => hub.lastReceivedAt(id)), heartbeatMs);
+  heartbeat.unref();
+  scheduler.schedule();
 
   let stopping: Promise<void> | null = null;
   return {
     config,
     hub,
+    scheduler,
+    store,
     url,
-    hubUrl,
-    stop: () => (stopping ??= shutdown(server, hub)),
+    hubUrl: `${url}${config.hubPath}`,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(heartbeat);
+        await shutdown(server, hub);
+        db.close();
+      })()),
   };
 }
 

@@ -108,6 +108,11 @@ export class SignalRServer {
     return this.lifetime.connections.size;
   }
 
+  /** When a live hub connection last delivered anything, keep-alive pings included. */
+  lastReceivedAt(connectionId: string): number | undefined {
+    return this.lifetime.connections.get(connectionId)?.lastReceived;
+  }
+
   /** Connect middleware: answers the hub's routes, passes everything else on. */
   readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (!this.handleRequest(req, res)) next();

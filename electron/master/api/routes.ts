@@ -1,0 +1,104 @@
+import { Router, json, type Request, type RequestHandler } from 'express';
+import type { BearerAuth } from '../signalr/auth.js';
+import type { WorkerRegistry } from '../registry.js';
+import type { Scheduler } from '../scheduler.js';
+import type { TaskStore } from '../store/task-store.js';
+import { HttpError } from './http-errors.js';
+import type { MetricsSource } from './metrics.js';
+import { listQuerySchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
+
+export interface ApiServices {
+  store: TaskStore;
+  scheduler: Scheduler;
+  registry: WorkerRegistry;
+  metrics: MetricsSource;
+  auth: BearerAuth;
+}
+
+/** The REST API under /api: the seed's routes plus what a UI needs. */
+export function createApiRouter(services: ApiServices): Router {
+  const { store, scheduler, registry, metrics, auth } = services;
+  const router = Router();
+  router.use(requireToken(auth));
+  router.use(json({ limit: '1mb' }));
+
+  router.post('/tasks', (req, res) => {
+    const input = parseOrThrow(newTaskSchema, req.body, 'the request body');
+    res.status(201).json(scheduler.enqueue(toNewTask(input)));
+  });
+
+  router.get('/tasks', (req, res) => {
+    const query = parseOrThrow(listQuerySchema, req.query, 'the query');
+    const { tasks, total } = store.list(query);
+    res.json({ tasks, total, limit: query.limit, offset: query.offset });
+  });
+
+  router.get('/tasks/:id', (req, res) => {
+    res.json(taskOr404(store, req));
+  });
+
+  router.get('/tasks/:id/events', (req, res) => {
+    const task = taskOr404(store, req);
+    res.json({ events: store.events(task.task_id) });
+  });
+
+  router.delete('/tasks/:id', (req, res) => {
+    const outcome = scheduler.cancel(parseTaskId(req.params.id));
+    if (outcome.kind === 'not_found') throw new HttpError(404, `task ${req.params.id} does not exist`);
+    if (outcome.kind === 'finished') throw new HttpError(409, `task ${req.params.id} is already ${outcome.task.status}`);
+    res.json(outcome.task);
+  });
+
+  router.post('/tasks/:id/retry', (req, res) => {
+    const outcome = scheduler.retry(parseTaskId(req.params.id));
+    if (outcome.kind === 'not_found') throw new HttpError(404, `task ${req.params.id} does not exist`);
+    if (outcome.kind === 'unfinished') throw new HttpError(409, `task ${req.params.id} is ${outcome.task.status}; only finished tasks can be retried`);
+    res.json(outcome.task);
+  });
+
+  router.get('/workers', (_req, res) => {
+    res.json({ workers: registry.all().map((w) => registry.toJson(w)) });
+  });
+
+  router.get('/workers/:id', (req, res) => {
+    const worker = registry.get(req.params.id);
+    if (!worker) throw new HttpError(404, `worker '${req.params.id}' is not known`);
+    res.json(registry.toJson(worker));
+  });
+
+  router.get('/queue', (_req, res) => {
+    res.json({ paused: scheduler.paused, ...store.countByStatus() });
+  });
+
+  router.post('/queue/pause', (_req, res) => {
+    scheduler.pause();
+    res.json({ paused: true });
+  });
+
+  router.post('/queue/resume', (_req, res) => {
+    scheduler.resume();
+    res.json({ paused: false });
+  });
+
+  router.get('/metrics', (_req, res) => {
+    res.json(metrics.snapshot());
+  });
+
+  return router;
+}
+
+function taskOr404(store: TaskStore, req: Request) {
+  const id = parseTaskId(req.params.id as string | undefined);
+  const task = store.get(id);
+  if (!task) throw new HttpError(404, `task ${id} does not exist`);
+  return task;
+}
+
+function requireToken(auth: BearerAuth): RequestHandler {
+  return (req, _res, next) => {
+    if (!auth.isAuthorized(req, new URL(req.originalUrl, 'http://localhost'))) {
+      throw new HttpError(401, 'Unauthorized: a valid bearer token is required.');
+    }
+    next();
+  };
+}

@@ -1,0 +1,62 @@
+import { posix, win32 } from 'node:path';
+import { z } from 'zod';
+import { TASK_STATUSES } from '../../../common/task-types.js';
+import type { NewTask } from '../store/task-store.js';
+import { describeZodError, HttpError } from './http-errors.js';
+
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => posix.isAbsolute(p) || win32.isAbsolute(p), { message: 'must be an absolute path (workers resolve it on their own disks)' });
+
+const languageName = z.string().trim().min(1).max(40);
+
+export const newTaskSchema = z
+  .object({
+    video_path: absolutePath,
+    raw_subtitle_path: absolutePath.optional(),
+    translated_subtitle_path: absolutePath.optional(),
+    language: languageName.optional(),
+    target_language: languageName.optional(),
+    priority: z.number().int().min(-1000).max(1000).optional(),
+  })
+  .strict();
+
+export const listQuerySchema = z.object({
+  status: z.enum(TASK_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  if (value === undefined) throw new HttpError(400, `${what} is missing: send JSON with Content-Type: application/json`);
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, describeZodError(result.error));
+  return result.data;
+}
+
+export function parseTaskId(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!raw || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new HttpError(400, `task id must be a positive integer, got '${raw}'`);
+  return id;
+}
+
+/**
+ * Fills the defaults a request leaves out: subtitles next to the video, `<name>.srt`, and
+ * `<name>.<target>.srt` when a translation is asked for. Paths keep the video's own style
+ * (POSIX or Windows), since the worker that reads them may run on either.
+ */
+export function toNewTask(input: z.infer<typeof newTaskSchema>): NewTask {
+  const path = input.video_path.includes('\\') || /^[a-zA-Z]:/.test(input.video_path) ? win32 : posix;
+  const base = path.join(path.dirname(input.video_path), path.parse(input.video_path).name);
+  const target = input.target_language ?? null;
+  return {
+    video_path: input.video_path,
+    raw_subtitle_path: input.raw_subtitle_path ?? `${base}.srt`,
+    translated_subtitle_path: input.translated_subtitle_path ?? (target ? `${base}.${target}.srt` : null),
+    language: input.language ?? null,
+    target_language: target,
+    priority: input.priority ?? 0,
+  };
+}
