@@ -50,6 +50,11 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   const workerTimeoutMs = config.scheduler.workerTimeout * 1000;
   const taskTimeoutMs = config.scheduler.taskTimeout * 1000;
   const registry = new WorkerRegistry(new WorkerStore(db), workerTimeoutMs);
+  if (workerTimeoutMs < 20_000) {
+    logger.warn('worker_timeout is shorter than 20 s: idle workers ping only every 10-15 s and may be taken for offline', {
+      worker_timeout: config.scheduler.workerTimeout,
+    });
+  }
 
   const hubDefinition = new HubDefinition();
   const hub = new SignalRServer(hubDefinition, {
