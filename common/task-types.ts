@@ -40,7 +40,6 @@ export interface Task {
 export type TaskEventKind =
   | 'queued'
   | 'assigned'
-  | 'accepted'
   | 'dispatch_failed'
   | 'progress'
   | 'retried'

@@ -3,10 +3,9 @@
 // Each size runs --rounds times, the two stacks alternating which goes first; the round with the
 // median throughput is reported for each stack, so one noisy round on this shared machine does not decide.
 // Options: --sizes 1,100,1000  --rounds 5  --duration 5  --warmup 1  --payload 128
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { machineInfo, markdownTable, ROOT, updateReadmeTable, writeResults } from '../lib/report.js';
+import { nextMessage, startChild, type ProcessStats } from '../lib/ipc.js';
+import { machineInfo, markdownTable, updateReadmeTable, writeResults } from '../lib/report.js';
 import { round } from '../lib/stats.js';
 import type { LoadRequest, LoadResult } from './load-client.js';
 
@@ -26,42 +25,18 @@ const warmupMs = Number(values.warmup) * 1000;
 const payload = 'x'.repeat(Number(values.payload));
 const rounds = Number(values.rounds);
 
-interface ServerStats {
-  rss_mb: number;
-  rss_peak_mb: number;
-  heap_mb: number;
-  cpu_s: number;
-}
 type StackResult = LoadResult & { server_rss_peak_mb: number; server_cpu_s: number };
 
-function start(script: string): ChildProcess {
-  return fork(join(ROOT, 'bench', 'hub', script), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type: string; error?: string }) => {
-      if (message.type === 'error') reject(new Error(message.error));
-      else if (message.type === type) {
-        child.off('message', onMessage);
-        resolve(message as T);
-      }
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`process exited (${code}) before '${type}'`)));
-  });
-}
-
 async function measure(kind: LoadRequest['kind'], connections: number): Promise<StackResult> {
-  const server = start(kind === 'signalr' ? 'signalr-server.ts' : 'socketio-server.ts');
+  const server = startChild(`bench/hub/${kind === 'signalr' ? 'signalr-server.ts' : 'socketio-server.ts'}`);
   try {
     const { url } = await nextMessage<{ url: string }>(server, 'ready');
-    const client = start('load-client.ts');
+    const client = startChild('bench/hub/load-client.ts');
     const request: LoadRequest = { kind, url, connections, warmupMs, durationMs, payload };
     client.send({ type: 'run', request });
     const { result } = await nextMessage<{ result: LoadResult }>(client, 'result');
     server.send({ type: 'stats' });
-    const stats = await nextMessage<ServerStats>(server, 'stats');
+    const stats = await nextMessage<ProcessStats>(server, 'stats');
     return { ...result, server_rss_peak_mb: stats.rss_peak_mb, server_cpu_s: stats.cpu_s };
   } finally {
     server.kill();

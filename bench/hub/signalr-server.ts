@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { HubDefinition, param } from '../../electron/master/signalr/hub-definition.js';
 import { SignalRServer } from '../../electron/master/signalr/signalr-server.js';
-import { reportMemoryOverIpc } from './server-stats.js';
+import { answerStatsRequests } from '../lib/ipc.js';
 
 const hub = new HubDefinition().method('Echo', [param('payload', z.string())], (_ctx, payload) => payload);
 const signalr = new SignalRServer(hub, { path: '/signalrhub' });
@@ -13,6 +13,6 @@ const http = createServer((req, res) => {
 });
 signalr.attach(http);
 http.listen(0, '127.0.0.1', () => {
-  reportMemoryOverIpc();
+  answerStatsRequests();
   process.send!({ type: 'ready', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/signalrhub` });
 });

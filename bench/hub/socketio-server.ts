@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { reportMemoryOverIpc } from './server-stats.js';
+import { answerStatsRequests } from '../lib/ipc.js';
 
 const http = createServer();
 const io = new Server(http, { transports: ['websocket'], serveClient: false });
@@ -13,6 +13,6 @@ io.on('connection', (socket) => {
   });
 });
 http.listen(0, '127.0.0.1', () => {
-  reportMemoryOverIpc();
+  answerStatsRequests();
   process.send!({ type: 'ready', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` });
 });

@@ -9,30 +9,31 @@ import {
   workerRegistrationSchema,
   workerStatusReportSchema,
 } from '../../common/hub-contract.js';
-import { param, type HubDefinition } from './signalr/hub-definition.js';
+import { completeWhen, param, type HubDefinition } from './signalr/hub-definition.js';
 import type { WorkerReports } from './worker-reports.js';
 
 /**
  * Adds the seed's worker-to-master methods (names and argument order exactly as the spec) and the
- * UI's subscription to `hub`.
+ * UI's subscription to `hub`. Each report is applied at once, in order; its acknowledgement waits
+ * for the commit that makes it durable.
  */
 export function defineMasterHub(hub: HubDefinition, reports: WorkerReports): HubDefinition {
   return hub
     .method(
       WorkerMethods.RegisterWorker,
       [param('workerId', workerIdSchema), param('endpoint', z.string()), param('capabilities', workerRegistrationSchema.optional())],
-      (ctx, workerId, endpoint, capabilities) => reports.register(ctx.connectionId, workerId, endpoint, capabilities),
+      (ctx, workerId, endpoint, capabilities) => completeWhen(reports.register(ctx.connectionId, workerId, endpoint, capabilities)),
     )
     .method(WorkerMethods.UpdateWorkerStatus, [param('workerId', workerIdSchema), param('status', workerStatusReportSchema)], (ctx, workerId, status) => {
       reports.seen(ctx.connectionId);
-      reports.updateStatus(ctx.connectionId, workerId, status);
+      return completeWhen(reports.updateStatus(ctx.connectionId, workerId, status));
     })
     .method(
       WorkerMethods.UpdateTaskProgress,
       [param('taskId', taskIdSchema), param('progress', progressSchema), param('state', z.string().min(1))],
       (ctx, taskId, progress, state) => {
         reports.seen(ctx.connectionId);
-        reports.progress(ctx.connectionId, taskId, progress, state);
+        return completeWhen(reports.progress(ctx.connectionId, taskId, progress, state));
       },
     )
     .method(
@@ -40,12 +41,12 @@ export function defineMasterHub(hub: HubDefinition, reports: WorkerReports): Hub
       [param('taskId', taskIdSchema), param('rawSubtitlePath', z.string()), param('translatedSubtitlePath', z.string().nullable())],
       (ctx, taskId, rawSubtitlePath, translatedSubtitlePath) => {
         reports.seen(ctx.connectionId);
-        reports.completed(ctx.connectionId, taskId, rawSubtitlePath, translatedSubtitlePath);
+        return completeWhen(reports.completed(ctx.connectionId, taskId, rawSubtitlePath, translatedSubtitlePath));
       },
     )
     .method(WorkerMethods.TaskFailed, [param('taskId', taskIdSchema), param('error', z.string())], (ctx, taskId, error) => {
       reports.seen(ctx.connectionId);
-      reports.failed(ctx.connectionId, taskId, error);
+      return completeWhen(reports.failed(ctx.connectionId, taskId, error));
     })
     .method(UiMethods.SubscribeUi, [], (ctx) => ctx.groups.add(ctx.connectionId, UI_GROUP))
     .onDisconnected((ctx) => reports.connectionClosed(ctx.connectionId));

@@ -193,33 +193,43 @@ export class Scheduler {
   private pass(): void {
     const now = this.now();
     const online = this.registry.all().filter((w) => this.registry.isOnline(w));
-    const free = online.filter((w) => w.reportedStatus !== 'busy' && w.cooldownUntilMs <= now && w.tasks.size < w.capabilities.concurrent_tasks);
-    if (free.length === 0) return;
-    let slots = free.reduce((sum, w) => sum + (w.capabilities.concurrent_tasks - w.tasks.size), 0);
-    // Look past the head of the queue: a task waiting for a different worker should not block the rest.
-    for (const task of this.store.queued(slots * 4 + 16)) {
-      if (slots === 0) return;
-      const worker = this.pickWorker(task, free, online);
-      if (!worker) continue;
-      slots--;
+    const ranked = online.filter((w) => w.reportedStatus !== 'busy' && w.cooldownUntilMs <= now && hasSlot(w)).sort((a, b) => this.rank(a, b));
+    if (ranked.length === 0) return;
+    const slots = ranked.reduce((sum, w) => sum + (w.capabilities.concurrent_tasks - w.tasks.size), 0);
+    // Look a little past the head of the queue: a task waiting for a different worker should not block the rest.
+    for (const task of this.store.queued(slots + 8)) {
+      if (ranked.length === 0) return;
+      const index = this.pickWorker(task, ranked, online);
+      if (index === -1) continue;
+      const [worker] = ranked.splice(index, 1) as [LiveWorker];
       this.dispatch(task, worker);
+      if (hasSlot(worker)) this.insertRanked(ranked, worker);
     }
   }
 
   /** GPU first, then the least loaded, then the one that waited longest for work. */
-  private pickWorker(task: QueuedTask, free: LiveWorker[], online: LiveWorker[]): LiveWorker | undefined {
-    const open = free.filter((w) => w.tasks.size < w.capabilities.concurrent_tasks);
-    open.sort(
-      (a, b) =>
-        Number(b.capabilities.gpu_available) - Number(a.capabilities.gpu_available) ||
-        a.tasks.size / a.capabilities.concurrent_tasks - b.tasks.size / b.capabilities.concurrent_tasks ||
-        (this.lastPick.get(a.id) ?? 0) - (this.lastPick.get(b.id) ?? 0),
+  private rank(a: LiveWorker, b: LiveWorker): number {
+    return (
+      Number(b.capabilities.gpu_available) - Number(a.capabilities.gpu_available) ||
+      a.tasks.size / a.capabilities.concurrent_tasks - b.tasks.size / b.capabilities.concurrent_tasks ||
+      (this.lastPick.get(a.id) ?? 0) - (this.lastPick.get(b.id) ?? 0)
     );
+  }
+
+  private insertRanked(ranked: LiveWorker[], worker: LiveWorker): void {
+    let at = 0;
+    while (at < ranked.length && this.rank(ranked[at]!, worker) <= 0) at++;
+    ranked.splice(at, 0, worker);
+  }
+
+  /** The index in `ranked` of the worker for this task, or -1 to leave it queued for now. */
+  private pickWorker(task: QueuedTask, ranked: LiveWorker[], online: LiveWorker[]): number {
+    if (task.excludedWorkers.length === 0) return 0;
     const excluded = new Set(task.excludedWorkers);
-    const fresh = open.find((w) => !excluded.has(w.id));
-    if (fresh) return fresh;
+    const fresh = ranked.findIndex((w) => !excluded.has(w.id));
+    if (fresh !== -1) return fresh;
     // Only workers it already failed on are free: wait for another, unless there is no other.
-    return online.some((w) => !excluded.has(w.id)) ? undefined : open[0];
+    return online.some((w) => !excluded.has(w.id)) ? -1 : 0;
   }
 
   /** assign_task_to_worker */
@@ -229,11 +239,11 @@ export class Scheduler {
     worker.tasks.add(task.task_id);
     this.lastPick.set(worker.id, ++this.picks);
     this.logger.info('task assigned', { task: task.task_id, worker: worker.id, attempt: task.attempts });
-    this.channel.startTask(worker, task).then(
-      () => {
-        if (this.stillRunning(task.task_id, worker)) this.store.accepted(task.task_id, worker.id);
-      },
-      (error: unknown) => {
+    // The assignment is on disk before the worker hears of it.
+    this.store
+      .durable()
+      .then(() => this.channel.startTask(worker, task))
+      .catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         if (!this.stillRunning(task.task_id, worker) || this.store.get(task.task_id)?.progress !== 0) return;
         worker.tasks.delete(task.task_id);
@@ -241,8 +251,7 @@ export class Scheduler {
         this.store.dispatchFailed(task.task_id, worker.id, reason);
         this.logger.warn('dispatch failed', { task: task.task_id, worker: worker.id, reason });
         this.schedule();
-      },
-    );
+      });
   }
 
   private stillRunning(taskId: number, worker: LiveWorker): boolean {
@@ -250,4 +259,8 @@ export class Scheduler {
     const task = this.store.get(taskId);
     return task?.status === 'processing' && task.worker_id === worker.id;
   }
+}
+
+function hasSlot(worker: LiveWorker): boolean {
+  return worker.tasks.size < worker.capabilities.concurrent_tasks;
 }

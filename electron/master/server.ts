@@ -13,6 +13,7 @@ import { BearerAuth } from './signalr/auth.js';
 import { HubDefinition } from './signalr/hub-definition.js';
 import { SignalRServer, type SignalRServerOptions } from './signalr/signalr-server.js';
 import { openDatabase } from './store/database.js';
+import { GroupCommit } from './store/group-commit.js';
 import { SettingsStore } from './store/settings-store.js';
 import { TaskStore } from './store/task-store.js';
 import { WorkerStore } from './store/worker-store.js';
@@ -45,7 +46,11 @@ export interface MasterOptions {
 export async function createMaster(config: MasterConfig, options: MasterOptions = {}): Promise<Master> {
   const logger = options.logger ?? createLogger('master');
   const db = openDatabase(config.dataDir);
-  const store = new TaskStore(db);
+  const commits = new GroupCommit(db, (error) => {
+    logger.error('commit failed; the changes of that moment were rolled back', { error: error.message });
+    store.forgetCached();
+  });
+  const store = new TaskStore(db, commits);
   const settings = new SettingsStore(db);
   const workerTimeoutMs = config.scheduler.workerTimeout * 1000;
   const taskTimeoutMs = config.scheduler.taskTimeout * 1000;
@@ -77,7 +82,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     logger.child('scheduler'),
   );
   defineMasterHub(hubDefinition, new WorkerReports(store, registry, scheduler, logger.child('hub')));
-  new UiPush(hub.clients, registry, store);
+  new UiPush(hub.clients, hub.groups, registry, store);
   const metrics = new MetricsSource(store, registry, scheduler);
 
   const app = express();
@@ -99,6 +104,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    commits.flush();
     db.close();
     throw error;
   }
@@ -123,6 +129,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
       (stopping ??= (async () => {
         clearInterval(heartbeat);
         await shutdown(server, hub);
+        commits.flush();
         db.close();
       })()),
   };

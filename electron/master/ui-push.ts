@@ -1,6 +1,6 @@
 import { UI_GROUP, UiEvents } from '../../common/hub-contract.js';
 import type { WorkerRegistry } from './registry.js';
-import type { HubClients } from './signalr/hub-caller-context.js';
+import type { GroupManager, HubClients } from './signalr/hub-caller-context.js';
 import type { TaskStore } from './store/task-store.js';
 
 /**
@@ -12,16 +12,28 @@ export class UiPush {
   private readonly dirtyWorkers = new Set<string>();
   private flushQueued = false;
 
-  constructor(private readonly clients: HubClients, private readonly registry: WorkerRegistry, store: TaskStore) {
+  constructor(
+    private readonly clients: HubClients,
+    private readonly groups: GroupManager,
+    private readonly registry: WorkerRegistry,
+    store: TaskStore,
+  ) {
     registry.onChange((worker) => this.workerChanged(worker.id));
     store.onChange(({ task, event }) => {
+      if (!this.watched) return;
       this.clients.group(UI_GROUP).send(UiEvents.TaskUpdated, task, event);
       if (task.worker_id) this.workerChanged(task.worker_id);
       if (event?.worker_id && event.worker_id !== task.worker_id) this.workerChanged(event.worker_id);
     });
   }
 
+  /** Whether any UI is listening: with none, changes are not even serialised. */
+  private get watched(): boolean {
+    return this.groups.size(UI_GROUP) > 0;
+  }
+
   workerChanged(workerId: string): void {
+    if (!this.watched) return;
     this.dirtyWorkers.add(workerId);
     if (this.flushQueued) return;
     this.flushQueued = true;

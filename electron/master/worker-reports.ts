@@ -7,8 +7,8 @@ import { HubException } from './signalr/hub-definition.js';
 import type { TaskStore } from './store/task-store.js';
 
 /**
- * What workers tell the master through the hub, checked and applied. Each method returns only
- * after its change is committed, so the hub's acknowledgement means "on disk". Reports about a
+ * What workers tell the master through the hub, checked and applied. Each method resolves only
+ * once its change is committed, so the hub's acknowledgement means "on disk". Reports about a
  * task the caller does not hold are refused and logged; repeated final reports are acknowledged
  * and change nothing.
  */
@@ -20,15 +20,16 @@ export class WorkerReports {
     private readonly logger: Logger,
   ) {}
 
-  register(connectionId: string, workerId: string, endpoint: string, registration: WorkerRegistration | undefined): void {
+  register(connectionId: string, workerId: string, endpoint: string, registration: WorkerRegistration | undefined): Promise<void> {
     const { current_task_ids: running, ...capabilities } = registration ?? {};
     const { worker, returning } = this.registry.register(workerId, endpoint, registration && capabilities, connectionId);
     this.logger.info('worker registered', { worker: workerId, endpoint, gpu: worker.capabilities.gpu_available, slots: worker.capabilities.concurrent_tasks, returning });
     if (running) this.scheduler.reconcile(worker, running, { lostIfMissing: true });
     else this.scheduler.schedule();
+    return this.store.durable();
   }
 
-  updateStatus(connectionId: string, workerId: string, report: WorkerStatusReport): void {
+  updateStatus(connectionId: string, workerId: string, report: WorkerStatusReport): Promise<void> {
     const worker = this.caller(connectionId, workerId);
     const status = typeof report === 'string' ? report : report.status;
     const capabilities = typeof report === 'string' ? undefined : report.capabilities;
@@ -38,33 +39,38 @@ export class WorkerReports {
     } else if (status === 'idle') {
       this.scheduler.schedule();
     }
+    return this.store.durable();
   }
 
-  progress(connectionId: string, taskId: number, progress: number, state: string): void {
+  progress(connectionId: string, taskId: number, progress: number, state: string): Promise<void> {
     const worker = this.registry.workerFor(connectionId);
     if (!isWorkingState(state)) {
       throw new HubException(`State '${state}' is not one a worker can report; use ${WORKING_STATES.join(', ')}.`);
     }
     const task = this.heldTask(worker, taskId, 'UpdateTaskProgress');
-    if (!task) return;
-    this.store.progress(taskId, progress, state, task);
+    if (task) this.store.progress(taskId, progress, state, task);
+    return this.store.durable();
   }
 
-  completed(connectionId: string, taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null): void {
+  completed(connectionId: string, taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null): Promise<void> {
     const worker = this.registry.workerFor(connectionId);
     const task = this.heldTask(worker, taskId, 'TaskCompleted');
-    if (!task) return;
-    this.store.complete(taskId, rawSubtitlePath || task.raw_subtitle_path, translatedSubtitlePath || null, worker!.id);
-    this.logger.info('task completed', { task: taskId, worker: worker!.id });
-    this.scheduler.released(worker!, taskId);
+    if (task) {
+      this.store.complete(taskId, rawSubtitlePath || task.raw_subtitle_path, translatedSubtitlePath || null, worker!.id);
+      this.logger.info('task completed', { task: taskId, worker: worker!.id });
+      this.scheduler.released(worker!, taskId);
+    }
+    return this.store.durable();
   }
 
-  failed(connectionId: string, taskId: number, error: string): void {
+  failed(connectionId: string, taskId: number, error: string): Promise<void> {
     const worker = this.registry.workerFor(connectionId);
     const task = this.heldTask(worker, taskId, 'TaskFailed');
-    if (!task) return;
-    this.scheduler.retryOrFail(taskId, error || 'the worker reported a failure without a message', worker!.id);
-    this.scheduler.released(worker!, taskId);
+    if (task) {
+      this.scheduler.retryOrFail(taskId, error || 'the worker reported a failure without a message', worker!.id);
+      this.scheduler.released(worker!, taskId);
+    }
+    return this.store.durable();
   }
 
   connectionClosed(connectionId: string): void {

@@ -19,12 +19,14 @@ export interface ApiServices {
 export function createApiRouter(services: ApiServices): Router {
   const { store, scheduler, registry, metrics, auth } = services;
   const router = Router();
-  router.use(requireToken(auth));
-  router.use(json({ limit: '1mb' }));
+  if (auth.enabled) router.use(requireToken(auth));
+  const body = json({ limit: '1mb' });
 
-  router.post('/tasks', (req, res) => {
+  router.post('/tasks', body, async (req, res) => {
     const input = parseOrThrow(newTaskSchema, req.body, 'the request body');
-    res.status(201).json(scheduler.enqueue(toNewTask(input)));
+    const task = scheduler.enqueue(toNewTask(input));
+    await store.durable();
+    res.status(201).json(task);
   });
 
   router.get('/tasks', (req, res) => {
@@ -42,17 +44,19 @@ export function createApiRouter(services: ApiServices): Router {
     res.json({ events: store.events(task.task_id) });
   });
 
-  router.delete('/tasks/:id', (req, res) => {
+  router.delete('/tasks/:id', async (req, res) => {
     const outcome = scheduler.cancel(parseTaskId(req.params.id));
     if (outcome.kind === 'not_found') throw new HttpError(404, `task ${req.params.id} does not exist`);
     if (outcome.kind === 'finished') throw new HttpError(409, `task ${req.params.id} is already ${outcome.task.status}`);
+    await store.durable();
     res.json(outcome.task);
   });
 
-  router.post('/tasks/:id/retry', (req, res) => {
+  router.post('/tasks/:id/retry', async (req, res) => {
     const outcome = scheduler.retry(parseTaskId(req.params.id));
     if (outcome.kind === 'not_found') throw new HttpError(404, `task ${req.params.id} does not exist`);
     if (outcome.kind === 'unfinished') throw new HttpError(409, `task ${req.params.id} is ${outcome.task.status}; only finished tasks can be retried`);
+    await store.durable();
     res.json(outcome.task);
   });
 

@@ -27,6 +27,8 @@ export interface HubClients {
 export interface GroupManager {
   add(connectionId: string, group: string): void;
   remove(connectionId: string, group: string): void;
+  /** How many connections are in a group now: lets a sender skip building what nobody would hear. */
+  size(group: string): number;
 }
 
 /** What a hub method or lifetime hook sees of the connection that called it. */

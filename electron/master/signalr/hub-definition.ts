@@ -56,6 +56,20 @@ export class HubException extends Error {
   override name = 'HubException';
 }
 
+/**
+ * Returned by a hub method that has done its work but must not answer yet: the connection's next
+ * invocation runs at once, and the Completion goes out when `until` settles. The master uses it to
+ * acknowledge a report only once its change is committed, without making the worker's next
+ * report wait for that commit.
+ */
+export class DeferredCompletion {
+  constructor(readonly until: Promise<unknown>) {}
+}
+
+export function completeWhen(until: Promise<unknown>): DeferredCompletion {
+  return new DeferredCompletion(until);
+}
+
 /** The methods and lifetime hooks of one hub. Names match case-insensitively, as ASP.NET Core does. */
 export class HubDefinition {
   private readonly methods = new Map<string, HubMethod>();

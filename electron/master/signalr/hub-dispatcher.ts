@@ -1,7 +1,7 @@
 import type { Logger } from '../../../common/logger.js';
 import { bindArguments } from './bind-arguments.js';
 import { ClientStream } from './client-stream.js';
-import { HubException, type HubDefinition, type HubMethod, type StreamParam } from './hub-definition.js';
+import { DeferredCompletion, HubException, type HubDefinition, type HubMethod, type StreamParam } from './hub-definition.js';
 import type { HubConnectionContext } from './hub-connection-context.js';
 import { InvocationQueue, isPromiseLike } from './invocation-queue.js';
 import {
@@ -129,6 +129,14 @@ export class HubDispatcher {
       outcome = method.handler(ctx, ...args);
     } catch (error) {
       return this.fail(ctx, invocationId, this.describe(method, error));
+    }
+    if (outcome instanceof DeferredCompletion) {
+      // Done as far as ordering goes; only the answer waits.
+      outcome.until.then(
+        (result) => this.succeed(ctx, invocationId, result),
+        (error) => this.fail(ctx, invocationId, this.describe(method, error)),
+      );
+      return undefined;
     }
     if (!isPromiseLike(outcome)) return this.succeed(ctx, invocationId, outcome);
     return Promise.resolve(outcome).then(

@@ -40,6 +40,10 @@ export class HubLifetimeManager implements GroupManager {
     if (members?.size === 0) this.groupMembers.delete(group);
   }
 
+  size(group: string): number {
+    return this.groupMembers.get(group)?.size ?? 0;
+  }
+
   members(group: string): Iterable<HubConnectionContext> {
     return this.groupMembers.get(group) ?? [];
   }

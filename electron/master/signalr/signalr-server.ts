@@ -120,6 +120,8 @@ export class SignalRServer {
 
   /** Returns false when the request is not for this hub. */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    // Every request of the host app passes here: decline the others before parsing anything.
+    if (!(req.url ?? '').startsWith(this.path)) return false;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = url.pathname.replace(/\/+$/, '');
     const isNegotiate = pathname === `${this.path}/negotiate`;

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import type { Task, TaskEvent, TaskEventKind, TaskState, TaskStatus, WorkingState } from '../../../common/task-types.js';
+import { FINISHED_STATUSES, type Task, type TaskEvent, type TaskEventKind, type TaskState, type TaskStatus, type WorkingState } from '../../../common/task-types.js';
 import type { Db } from './database.js';
+import type { GroupCommit } from './group-commit.js';
 
 export interface NewTask {
   video_path: string;
@@ -22,51 +23,68 @@ type Row = Task & { excluded_workers: string; dispatched_at: number | null };
 const MILESTONES = [2500, 5000, 7500];
 
 /**
- * Tasks and their timelines in SQLite. Every mutation is one transaction that also writes the event
- * row, and returns only once committed, so whoever acknowledges a change afterwards (the hub, the
- * API) never acknowledges something a crash could take back. Listeners hear of each change after
- * its commit.
+ * Tasks and their timelines in SQLite. Every mutation writes the task and its event row together
+ * and returns the updated task at once; it becomes durable with the turn's group commit, which
+ * whoever acknowledges the change (the hub, the API) awaits through `durable()`, so nothing
+ * acknowledged can be taken back by a crash. Listeners hear of each change after its commit.
  */
 export class TaskStore {
   private readonly listeners = new Set<(change: TaskChange) => void>();
+  /**
+   * Unfinished tasks as last written. Worker reports and dispatch checks read a task many times
+   * over its life; this spares each a query. Written only from rows the database returned.
+   */
+  private readonly active = new Map<number, Task>();
+  /** Progress reports wait here for the batch's commit: several for one task in a batch become one row update. */
+  private readonly pendingProgress = new Map<number, { progress: number; state: WorkingState }>();
   private readonly q: Record<string, Statement>;
 
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    db: Db,
+    private readonly commits: GroupCommit,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    commits.onBeforeCommit(() => this.writePendingProgress());
     this.q = {
       insert: db.prepare(
         `INSERT INTO tasks (status, state, video_path, raw_subtitle_path, translated_subtitle_path, language, target_language, priority, created_at)
-         VALUES ('queued', 'queued', @video_path, @raw_subtitle_path, @translated_subtitle_path, @language, @target_language, @priority, @created_at)`,
+         VALUES ('queued', 'queued', @video_path, @raw_subtitle_path, @translated_subtitle_path, @language, @target_language, @priority, @created_at)
+         RETURNING *`,
       ),
       get: db.prepare('SELECT * FROM tasks WHERE task_id = ?'),
       event: db.prepare('INSERT INTO task_events (task_id, at, kind, message, worker_id) VALUES (?, ?, ?, ?, ?)'),
       events: db.prepare('SELECT id, task_id, at, kind, message, worker_id FROM task_events WHERE task_id = ? ORDER BY id'),
-      queued: db.prepare(`SELECT * FROM tasks WHERE status = 'queued' ORDER BY priority DESC, task_id LIMIT ?`),
+      // Pinned to the partial index: without statistics the planner picks tasks_by_status and then
+      // sorts every queued row, which made each scheduling pass cost O(queue length).
+      queued: db.prepare(
+        `SELECT task_id, excluded_workers FROM tasks INDEXED BY tasks_queue WHERE status = 'queued' ORDER BY priority DESC, task_id LIMIT ?`,
+      ),
       processing: db.prepare(`SELECT * FROM tasks WHERE status = 'processing' ORDER BY task_id`),
-      processingFor: db.prepare(`SELECT * FROM tasks WHERE status = 'processing' AND worker_id = ? ORDER BY task_id`),
+      processingFor: db.prepare(`SELECT * FROM tasks INDEXED BY tasks_by_worker WHERE status = 'processing' AND worker_id = ? ORDER BY task_id`),
       assign: db.prepare(
         `UPDATE tasks SET status = 'processing', worker_id = @worker_id, attempts = attempts + 1, progress = 0, state = 'queued',
-           started_at = @at, finished_at = NULL, dispatched_at = @dispatched_at WHERE task_id = @task_id AND status = 'queued'`,
+           started_at = @at, finished_at = NULL, dispatched_at = @dispatched_at WHERE task_id = @task_id AND status = 'queued' RETURNING *`,
       ),
       unassign: db.prepare(
         `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, attempts = attempts - 1, progress = 0,
-           started_at = NULL, dispatched_at = NULL WHERE task_id = ?`,
+           started_at = NULL, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
       ),
-      progress: db.prepare('UPDATE tasks SET progress = ?, state = ? WHERE task_id = ?'),
+      progress: db.prepare(`UPDATE tasks SET progress = ?, state = ? WHERE task_id = ? AND status = 'processing'`),
       complete: db.prepare(
         `UPDATE tasks SET status = 'completed', state = 'completed', progress = 10000, raw_subtitle_path = ?, translated_subtitle_path = ?,
-           error = NULL, finished_at = ?, dispatched_at = NULL WHERE task_id = ?`,
+           error = NULL, finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
       ),
       requeue: db.prepare(
         `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, progress = 0, error = ?, excluded_workers = ?,
-           dispatched_at = NULL WHERE task_id = ?`,
+           dispatched_at = NULL WHERE task_id = ? RETURNING *`,
       ),
       fail: db.prepare(
-        `UPDATE tasks SET status = 'failed', state = 'failed', error = ?, finished_at = ?, dispatched_at = NULL WHERE task_id = ?`,
+        `UPDATE tasks SET status = 'failed', state = 'failed', error = ?, finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
       ),
-      cancel: db.prepare(`UPDATE tasks SET status = 'cancelled', state = 'cancelled', finished_at = ?, dispatched_at = NULL WHERE task_id = ?`),
+      cancel: db.prepare(`UPDATE tasks SET status = 'cancelled', state = 'cancelled', finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`),
       reset: db.prepare(
         `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, progress = 0, attempts = 0, error = NULL,
-           excluded_workers = '[]', started_at = NULL, finished_at = NULL, dispatched_at = NULL WHERE task_id = ?`,
+           excluded_workers = '[]', started_at = NULL, finished_at = NULL, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
       ),
       countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM tasks GROUP BY status'),
       outcomes: db.prepare(
@@ -91,15 +109,21 @@ export class TaskStore {
 
   create(input: NewTask): Task {
     return this.mutate(() => {
-      const { lastInsertRowid } = this.q.insert!.run({ ...input, created_at: this.stamp() });
-      const id = Number(lastInsertRowid);
-      return { id, event: this.event(id, 'queued', `queued ${input.video_path}`) };
+      const row = this.q.insert!.get({ ...input, created_at: this.stamp() }) as Row;
+      return { row, event: this.event(row.task_id, 'queued', `queued ${input.video_path}`) };
     });
   }
 
   get(taskId: number): Task | undefined {
+    const cached = this.active.get(taskId);
+    if (cached) return cached;
     const row = this.q.get!.get(taskId) as Row | undefined;
-    return row && toTask(row);
+    return row && this.remember(toTask(row));
+  }
+
+  /** Drops what the cache holds, for when a commit failed and the database rolled back. */
+  forgetCached(): void {
+    this.active.clear();
   }
 
   /** Newest first. */
@@ -115,9 +139,17 @@ export class TaskStore {
     return this.q.events!.all(taskId) as TaskEvent[];
   }
 
-  /** Queued tasks in dispatch order: priority, then first come first served. */
+  /** Resolves once every change made so far is on disk. */
+  durable(): Promise<void> {
+    return this.commits.durable();
+  }
+
+  /** The head of the queue in dispatch order (priority, then first come first served): ids and who to avoid. */
   queued(limit: number): QueuedTask[] {
-    return (this.q.queued!.all(limit) as Row[]).map((row) => ({ ...toTask(row), excludedWorkers: JSON.parse(row.excluded_workers) as string[] }));
+    return (this.q.queued!.all(limit) as { task_id: number; excluded_workers: string }[]).map((row) => ({
+      task_id: row.task_id,
+      excludedWorkers: row.excluded_workers === '[]' ? [] : (JSON.parse(row.excluded_workers) as string[]),
+    }));
   }
 
   processing(workerId?: string): (Task & { dispatchedAt: number | null })[] {
@@ -129,41 +161,49 @@ export class TaskStore {
   assign(taskId: number, workerId: string): Task | undefined {
     return this.mutateIf(() => {
       const at = this.now();
-      const { changes } = this.q.assign!.run({ task_id: taskId, worker_id: workerId, at: at.toISOString(), dispatched_at: at.getTime() });
-      if (changes === 0) return null;
-      const attempt = (this.q.get!.get(taskId) as Row).attempts;
-      return { id: taskId, event: this.event(taskId, 'assigned', `assigned to ${workerId} (attempt ${attempt})`, workerId) };
+      const row = this.q.assign!.get({ task_id: taskId, worker_id: workerId, at: at.toISOString(), dispatched_at: at.getTime() }) as Row | undefined;
+      if (!row) return null;
+      return { row, event: this.event(taskId, 'assigned', `assigned to ${workerId} (attempt ${row.attempts})`, workerId) };
     });
-  }
-
-  accepted(taskId: number, workerId: string): void {
-    this.mutate(() => ({ id: taskId, event: this.event(taskId, 'accepted', `${workerId} accepted the task`, workerId) }));
   }
 
   /** The worker never took the task (refused, unreachable): back to the queue, the attempt not counted. */
   dispatchFailed(taskId: number, workerId: string, reason: string): Task {
-    return this.mutate(() => {
-      this.q.unassign!.run(taskId);
-      return { id: taskId, event: this.event(taskId, 'dispatch_failed', `${workerId} did not take the task: ${reason}`, workerId) };
-    });
+    return this.mutate(() => ({
+      row: this.q.unassign!.get(taskId) as Row,
+      event: this.event(taskId, 'dispatch_failed', `${workerId} did not take the task: ${reason}`, workerId),
+    }));
   }
 
+  /**
+   * A progress report on a running task. The row is written with the batch's commit, so a worker
+   * reporting several times within one batch costs one update; the timeline gets a line when the
+   * state changes or a milestone is crossed.
+   */
   progress(taskId: number, progress: number, state: WorkingState, previous: Task): Task {
-    return this.mutate(() => {
-      this.q.progress!.run(progress, state, taskId);
-      const crossed = MILESTONES.find((m) => previous.progress < m && progress >= m);
-      let event: TaskEvent | null = null;
+    const task: Task = { ...previous, progress, state };
+    const crossed = MILESTONES.find((m) => previous.progress < m && progress >= m);
+    let event: TaskEvent | null = null;
+    this.commits.write(() => {
+      this.pendingProgress.set(taskId, { progress, state });
       if (state !== previous.state) event = this.event(taskId, 'progress', `${state} (${formatPercent(progress)})`, previous.worker_id);
       else if (crossed !== undefined) event = this.event(taskId, 'progress', `${state} ${formatPercent(crossed)}`, previous.worker_id);
-      return { id: taskId, event };
     });
+    return this.publish(task, event);
+  }
+
+  private writePendingProgress(): void {
+    for (const [taskId, { progress, state }] of this.pendingProgress) {
+      this.q.progress!.run(progress, state, taskId);
+    }
+    this.pendingProgress.clear();
   }
 
   complete(taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null, workerId: string): Task {
-    return this.mutate(() => {
-      this.q.complete!.run(rawSubtitlePath, translatedSubtitlePath, this.stamp(), taskId);
-      return { id: taskId, event: this.event(taskId, 'completed', `completed by ${workerId}`, workerId) };
-    });
+    return this.mutate(() => ({
+      row: this.q.complete!.get(rawSubtitlePath, translatedSubtitlePath, this.stamp(), taskId) as Row,
+      event: this.event(taskId, 'completed', `completed by ${workerId}`, workerId),
+    }));
   }
 
   /**
@@ -172,35 +212,36 @@ export class TaskStore {
    */
   attemptFailed(taskId: number, error: string, workerId: string | null, retry: boolean): Task {
     return this.mutate(() => {
-      const row = this.q.get!.get(taskId) as Row;
+      const current = this.q.get!.get(taskId) as Row;
       if (!retry) {
-        this.q.fail!.run(error, this.stamp(), taskId);
-        return { id: taskId, event: this.event(taskId, 'failed', `failed after ${row.attempts} attempt(s): ${error}`, workerId) };
+        return {
+          row: this.q.fail!.get(error, this.stamp(), taskId) as Row,
+          event: this.event(taskId, 'failed', `failed after ${current.attempts} attempt(s): ${error}`, workerId),
+        };
       }
-      const excluded = new Set(JSON.parse(row.excluded_workers) as string[]);
+      const excluded = new Set(JSON.parse(current.excluded_workers) as string[]);
       if (workerId) excluded.add(workerId);
-      this.q.requeue!.run(error, JSON.stringify([...excluded]), taskId);
-      return { id: taskId, event: this.event(taskId, 'retried', `retrying because ${error}`, workerId) };
+      return {
+        row: this.q.requeue!.get(error, JSON.stringify([...excluded]), taskId) as Row,
+        event: this.event(taskId, 'retried', `retrying because ${error}`, workerId),
+      };
     });
   }
 
   cancel(taskId: number): Task {
-    return this.mutate(() => {
-      this.q.cancel!.run(this.stamp(), taskId);
-      return { id: taskId, event: this.event(taskId, 'cancelled', 'cancelled by the user') };
-    });
+    return this.mutate(() => ({ row: this.q.cancel!.get(this.stamp(), taskId) as Row, event: this.event(taskId, 'cancelled', 'cancelled by the user') }));
   }
 
   /** A user's retry of a finished task: a fresh start with a clean slate. */
   reset(taskId: number): Task {
-    return this.mutate(() => {
-      this.q.reset!.run(taskId);
-      return { id: taskId, event: this.event(taskId, 'queued', 'queued again by the user') };
-    });
+    return this.mutate(() => ({ row: this.q.reset!.get(taskId) as Row, event: this.event(taskId, 'queued', 'queued again by the user') }));
   }
 
+  /** Adds a line to a task's timeline without changing the task. */
   note(taskId: number, kind: TaskEventKind, message: string, workerId: string | null = null): void {
-    this.mutate(() => ({ id: taskId, event: this.event(taskId, kind, message, workerId) }));
+    const task = this.get(taskId);
+    if (!task) return;
+    this.publish(task, this.commits.write(() => this.event(taskId, kind, message, workerId)));
   }
 
   countByStatus(): Record<TaskStatus, number> {
@@ -231,6 +272,12 @@ export class TaskStore {
     return { seconds: row.seconds, count: row.n };
   }
 
+  private remember(task: Task): Task {
+    if (FINISHED_STATUSES.includes(task.status)) this.active.delete(task.task_id);
+    else this.active.set(task.task_id, task);
+    return task;
+  }
+
   private stamp(): string {
     return this.now().toISOString();
   }
@@ -241,20 +288,33 @@ export class TaskStore {
     return { id: Number(lastInsertRowid), task_id: taskId, at, kind, message, worker_id: workerId };
   }
 
-  private mutate(write: () => { id: number; event: TaskEvent | null }): Task {
+  private mutate(write: () => { row: Row; event: TaskEvent | null }): Task {
     return this.mutateIf(write)!;
   }
 
-  private mutateIf(write: () => { id: number; event: TaskEvent | null } | null): Task | undefined {
-    const outcome = this.db.transaction(write)();
+  private mutateIf(write: () => { row: Row; event: TaskEvent | null } | null): Task | undefined {
+    const outcome = this.commits.write(write);
     if (!outcome) return undefined;
-    const task = this.get(outcome.id)!;
-    for (const listener of this.listeners) listener({ task, event: outcome.event });
+    // Every row write supersedes progress still held back for that task.
+    this.pendingProgress.delete(outcome.row.task_id);
+    return this.publish(toTask(outcome.row), outcome.event);
+  }
+
+  private publish(task: Task, event: TaskEvent | null): Task {
+    this.remember(task);
+    if (this.listeners.size > 0) {
+      const change = { task, event };
+      this.commits.afterDurable(() => this.listeners.forEach((listener) => listener(change)));
+    }
     return task;
   }
 }
 
-export type QueuedTask = Task & { excludedWorkers: string[] };
+export interface QueuedTask {
+  task_id: number;
+  /** Workers this task already failed on: another one gets it first. */
+  excludedWorkers: string[];
+}
 
 function toTask(row: Row): Task {
   return {

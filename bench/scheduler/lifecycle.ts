@@ -1,0 +1,73 @@
+import { percentile } from '../lib/stats.js';
+
+export interface LifecycleRequest {
+  tasks: number;
+  workers: number;
+  progressUpdates: number;
+  /** Enqueue requests in flight at once. */
+  enqueueConcurrency: number;
+}
+
+export interface LifecycleResult {
+  tasks: number;
+  seconds: number;
+  tasks_s: number;
+  dispatch_p50_ms: number;
+  dispatch_p99_ms: number;
+  load_cpu_s: number;
+}
+
+/** Bookkeeping shared by both stacks: when each task was enqueued, reached a worker, finished. */
+export class LifecycleClock {
+  readonly enqueuedAt: Float64Array;
+  readonly receivedAt: Float64Array;
+  private completed = 0;
+  private startedAt = 0;
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(readonly total: number) {
+    this.enqueuedAt = new Float64Array(total);
+    this.receivedAt = new Float64Array(total);
+  }
+
+  start(): void {
+    this.startedAt = performance.now();
+  }
+
+  completedOne(): void {
+    if (++this.completed === this.total) this.resolveDone();
+  }
+
+  /** Runs `enqueue(i)` for every task with at most `concurrency` in flight. */
+  async enqueueAll(concurrency: number, enqueue: (i: number) => Promise<unknown>): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < this.total) {
+          const i = next++;
+          this.enqueuedAt[i] = performance.now();
+          await enqueue(i);
+        }
+      }),
+    );
+  }
+
+  result(): LifecycleResult {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const latencies = Array.from(this.receivedAt, (r, i) => r - this.enqueuedAt[i]!);
+    const cpu = process.cpuUsage();
+    return {
+      tasks: this.total,
+      seconds,
+      tasks_s: this.total / seconds,
+      dispatch_p50_ms: percentile(latencies, 50),
+      dispatch_p99_ms: percentile(latencies, 99),
+      load_cpu_s: (cpu.user + cpu.system) / 1e6,
+    };
+  }
+}
+
+/** Task i's video path: how a dispatched task is matched back to its enqueue time. */
+export const videoPathOf = (i: number) => `/bench/video-${i}.mp4`;
+export const indexOf = (videoPath: string) => Number(/video-(\d+)\.mp4$/.exec(videoPath)![1]);
