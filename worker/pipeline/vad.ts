@@ -49,7 +49,7 @@ export class SileroVad {
     const lanes = Math.max(1, Math.min(16, Math.floor(frames / 256)));
     const perLane = Math.ceil(frames / lanes);
     const probs = new Float32Array(frames);
-    let state = new ort.Tensor('float32', new Float32Array(2 * lanes * 128), [2, lanes, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * lanes * 128), [2, lanes, 128]);
     const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);
     const input = new Float32Array(lanes * (CONTEXT + FRAME));
     for (let step = 0; step < perLane; step++) {
