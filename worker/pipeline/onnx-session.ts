@@ -46,6 +46,8 @@ export async function openSession(path: string, request: SessionRequest, logger:
   if (!providers.includes('cpu')) providers.push('cpu');
   const threads = request.threads ?? Math.max(1, cpus().length);
   const skipped: OpenedSession['skipped'] = [];
+  // A provider whose libraries are missing makes onnxruntime print its own error; ours says it once.
+  ort.env.logLevel = 'fatal';
   for (const provider of providers) {
     try {
       const session = await ort.InferenceSession.create(path, sessionOptions(provider, threads));
