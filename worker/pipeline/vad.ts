@@ -44,7 +44,7 @@ export class SileroVad {
   }
 
   /** Speech probability of every 32 ms frame of `samples`. */
-  async probabilities(samples: Float32Array, shouldStop?: () => boolean): Promise<Float32Array> {
+  async probabilities(samples: Float32Array, shouldStop?: () => boolean, onProgress?: (fraction: number) => void): Promise<Float32Array> {
     const frames = Math.ceil(samples.length / FRAME);
     const lanes = Math.max(1, Math.min(16, Math.floor(frames / 256)));
     const perLane = Math.ceil(frames / lanes);
@@ -54,6 +54,7 @@ export class SileroVad {
     const input = new Float32Array(lanes * (CONTEXT + FRAME));
     for (let step = 0; step < perLane; step++) {
       if (shouldStop?.()) break;
+      if (step % 64 === 0) onProgress?.(step / perLane);
       for (let lane = 0; lane < lanes; lane++) {
         const frame = lane * perLane + step;
         const base = lane * (CONTEXT + FRAME);

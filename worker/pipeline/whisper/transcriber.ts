@@ -33,9 +33,13 @@ export interface TranscribeOptions {
 
 export interface TranscribeProgress {
   stage: 'vad' | 'decode';
+  /** Of the whole transcription, 0..1: voice activity is the first tenth, decoding the rest. */
+  fraction: number;
   windowsDone: number;
   windowsTotal: number;
 }
+
+const VAD_SHARE = 0.1;
 
 export interface Segment {
   /** Seconds from the start of the audio. */
@@ -124,8 +128,8 @@ export class WhisperTranscriber {
     const stopped = () => options.stopped?.() ?? false;
     const maxSamples = this.config.features.nSamples;
 
-    options.onProgress?.({ stage: 'vad', windowsDone: 0, windowsTotal: 0 });
-    const regions = speechRegions(await this.vad.probabilities(samples, stopped), samples.length, options.vad);
+    const vadProgress = (f: number) => options.onProgress?.({ stage: 'vad', fraction: f * VAD_SHARE, windowsDone: 0, windowsTotal: 0 });
+    const regions = speechRegions(await this.vad.probabilities(samples, stopped, vadProgress), samples.length, options.vad);
     if (stopped()) throw new TranscriptionCancelled();
     const windows = packWindows(regions, maxSamples);
     if (windows.length === 0) return { language: options.language ?? 'en', segments: [], windows: [] };
@@ -162,7 +166,8 @@ export class WhisperTranscriber {
         });
         if (!silent) segments.push(...this.toSegments(sequence.tokens, window));
       });
-      options.onProgress?.({ stage: 'decode', windowsDone: Math.min(windows.length, first + batch.length), windowsTotal: windows.length });
+      const done = Math.min(windows.length, first + batch.length);
+      options.onProgress?.({ stage: 'decode', fraction: VAD_SHARE + (1 - VAD_SHARE) * (done / windows.length), windowsDone: done, windowsTotal: windows.length });
     }
     return { language: language ?? 'en', segments, windows: reports };
   }
