@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../common/logger.js';
 import { ConfigError, resolveMasterConfig } from '../electron/master/config.js';
 import { createMaster } from '../electron/master/server.js';
+import { runTranscribe, TRANSCRIBE_USAGE } from '../worker/cli/transcribe.js';
 
 const USAGE = `Usage: captionhub <command> [options]
 
@@ -13,6 +14,9 @@ Commands:
               --data DIR    data folder (env CAPTIONHUB_DATA, default the per-user app-data folder)
               --config FILE JSON config shaped as the spec's example
               Auth: set CAPTIONHUB_TOKEN (or signalr.token in the config) to require a bearer token.
+
+  transcribe  Make subtitles for one media file
+  ${TRANSCRIBE_USAGE.split('\n').join('\n  ')}
 
   help        Show this text
 `;
@@ -54,6 +58,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'master':
       return runMaster(rest);
+    case 'transcribe':
+      process.exitCode = await runTranscribe(rest);
+      return;
     case undefined:
     case 'help':
     case '--help':
@@ -67,7 +74,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  const known = ['ConfigError', 'WorkerConfigError', 'AudioError', 'ModelDownloadError', 'ModelConfigError', 'TranslationError', 'UnknownLanguageError'];
+  const message = error instanceof ConfigError || known.includes((error as Error).name) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') || /^expected one media file|^--task/.test((error as Error).message)
     ? (error as Error).message
     : error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
       ? `Cannot listen: ${error.message}. Is another master already running? Pick another port with --port.`

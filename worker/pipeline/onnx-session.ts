@@ -51,12 +51,14 @@ export async function openSession(path: string, request: SessionRequest, logger:
   for (const provider of providers) {
     try {
       const session = await ort.InferenceSession.create(path, sessionOptions(provider, threads));
-      if (skipped.length > 0) logger.info('execution provider fallback', { model: path, using: provider, skipped });
+      if (skipped.length > 0) {
+        logger.info(`running on ${provider}`, { model: path, skipped: skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ') });
+      }
       return { session, provider, skipped };
     } catch (error) {
       const reason = firstLine((error as Error).message);
       skipped.push({ provider, reason });
-      if (provider !== 'cpu') logger.warn(`${provider} provider unavailable, trying the next`, { model: path, reason });
+      if (provider !== 'cpu') logger.debug(`${provider} provider unavailable, trying the next`, { model: path, reason });
       else throw new Error(`Cannot open ${path} on any execution provider: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}`);
     }
   }

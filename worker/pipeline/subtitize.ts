@@ -19,6 +19,8 @@ export interface SubtitizeJob {
   language: string | null;
   /** Defaults to the language in the translated file's name, as in "talk.zh.srt". */
   targetLanguage?: string | null;
+  /** "translate" makes the first file English through Whisper's translate task. */
+  task?: 'transcribe' | 'translate';
 }
 
 export interface SubtitizeDeps {
@@ -98,7 +100,7 @@ async function run(job: SubtitizeJob, deps: SubtitizeDeps, signal: AbortSignal, 
   if (!rawCues) {
     // The engine takes the buffer; keep a copy only when the translate pass will need the audio too.
     const audio = englishByWhisper ? samples!.slice() : samples!;
-    const result = await transcribe(deps, audio, sourceLanguage, 'transcribe', signal, (f) => report(within(BAND.recognise, f), 'transcribing'));
+    const result = await transcribe(deps, audio, sourceLanguage, job.task ?? 'transcribe', signal, (f) => report(within(BAND.recognise, f), 'transcribing'));
     language = result.language;
     report(BAND.optimise[0], 'optimizing');
     rawCues = buildCues(result.segments, deps.layout ?? DEFAULT_LAYOUT);
