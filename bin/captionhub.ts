@@ -4,6 +4,8 @@ import { createLogger } from '../common/logger.js';
 import { ConfigError, resolveMasterConfig } from '../electron/master/config.js';
 import { createMaster } from '../electron/master/server.js';
 import { runTranscribe, TRANSCRIBE_USAGE } from '../worker/cli/transcribe.js';
+import { resolveWorkerConfig } from '../worker/config.js';
+import { startWorker, type RunningWorker } from '../worker/main.js';
 
 const USAGE = `Usage: captionhub <command> [options]
 
@@ -13,7 +15,15 @@ Commands:
               --host H      listen address (env RPC_HOST, default 127.0.0.1)
               --data DIR    data folder (env CAPTIONHUB_DATA, default the per-user app-data folder)
               --config FILE JSON config shaped as the spec's example
+              --local-worker  also run a worker in this process (the desktop app's default)
               Auth: set CAPTIONHUB_TOKEN (or signalr.token in the config) to require a bearer token.
+
+  worker      Join a master as a worker
+              --master URL  hub URL (env RPC_MASTER_URL), e.g. http://gpu-box:5000/signalrhub
+              --id ID       worker id (env CAPTIONHUB_WORKER_ID, default <hostname>-worker)
+              --model X     model name or folder (env CAPTIONHUB_MODEL, default small)
+              Settings: CAPTIONHUB_MODELS, CAPTIONHUB_PROVIDERS (cuda,cpu), CAPTIONHUB_THREADS,
+              CAPTIONHUB_TRANSLATOR_URL / _MODEL / _KEY (an OpenAI-compatible endpoint)
 
   transcribe  Make subtitles for one media file
   ${TRANSCRIBE_USAGE.split('\n').join('\n  ')}
@@ -29,19 +39,32 @@ async function runMaster(args: string[]): Promise<void> {
       host: { type: 'string' },
       data: { type: 'string' },
       config: { type: 'string' },
+      'local-worker': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const logger = createLogger('master');
-  const config = resolveMasterConfig(values);
+  const { 'local-worker': localWorker, ...flags } = values;
+  const config = resolveMasterConfig(flags);
   const master = await createMaster(config, { logger });
   logger.info(`CaptionHub master listening on ${master.url}`, { hub: master.hubUrl, data: config.dataDir, auth: config.token ? 'token' : 'none' });
+  let worker: RunningWorker | null = null;
+  if (localWorker) {
+    const workerConfig = { ...resolveWorkerConfig(), masterUrl: master.hubUrl, token: config.token, workerId: process.env.CAPTIONHUB_WORKER_ID ?? 'local' };
+    // The master stays useful without it: a missing model is reported, not fatal.
+    startWorker(workerConfig, createLogger('worker')).then(
+      (running) => (worker = running),
+      (error: Error) => logger.error('the local worker could not start', { error: error.message }),
+    );
+  }
 
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) process.exit(1);
     logger.info('stopping', { signal });
-    master.stop().then(
+    Promise.resolve(worker?.stop())
+      .then(() => master.stop())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('stop failed', { error: String(error) });
@@ -53,11 +76,25 @@ async function runMaster(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function runWorker(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { master: { type: 'string' }, id: { type: 'string' }, model: { type: 'string' } }, strict: true });
+  const config = resolveWorkerConfig();
+  const masterUrl = values.master ?? config.masterUrl;
+  if (!masterUrl) throw new ConfigError('worker: give the master hub URL with --master or RPC_MASTER_URL.');
+  const logger = createLogger('worker');
+  const worker = await startWorker({ ...config, masterUrl, ...(values.id && { workerId: values.id }), ...(values.model && { model: values.model }) }, logger);
+  const stop = () => worker.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'master':
       return runMaster(rest);
+    case 'worker':
+      return runWorker(rest);
     case 'transcribe':
       process.exitCode = await runTranscribe(rest);
       return;

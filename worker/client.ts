@@ -1,0 +1,177 @@
+import * as signalR from '@microsoft/signalr';
+import { MasterMethods, WorkerMethods, type WorkerRegistration } from '../common/hub-contract.js';
+import type { Logger } from '../common/logger.js';
+import type { WorkingState } from '../common/task-types.js';
+
+/** What the client needs from whoever does the work. */
+export interface TaskRunner {
+  /** Starts a task; resolves with the output paths, or rejects with the reason it failed. */
+  run(task: StartedTask, signal: AbortSignal, report: (progress: number, state: WorkingState) => void): Promise<{ rawSubtitlePath: string; translatedSubtitlePath: string }>;
+  isCancellation(error: unknown): boolean;
+}
+
+export interface StartedTask {
+  taskId: number;
+  videoPath: string;
+  rawSubtitlePath: string;
+  translatedSubtitlePath: string;
+  language: string;
+}
+
+export interface WorkerClientOptions {
+  hubUrl: string;
+  workerId: string;
+  endpoint: string;
+  capabilities: WorkerRegistration;
+  accessToken?: string;
+  /** Least time between two progress reports of one task. */
+  progressIntervalMs?: number;
+}
+
+type Outcome = { kind: 'completed'; raw: string; translated: string } | { kind: 'failed'; error: string };
+
+/**
+ * A worker's side of the hub: registers (again after every reconnect, with the tasks it still
+ * runs), accepts StartSubtitize as a client result, reports progress without waiting, and holds
+ * each final report until the master has acknowledged it, across disconnects.
+ */
+export class WorkerClient {
+  private readonly connection: signalR.HubConnection;
+  private readonly running = new Map<number, AbortController>();
+  /** Final reports not yet acknowledged by the master. */
+  private readonly unacknowledged = new Map<number, Outcome>();
+  private readonly lastProgress = new Map<number, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: WorkerClientOptions,
+    private readonly runner: TaskRunner,
+    private readonly logger: Logger,
+  ) {
+    this.connection = new signalR.HubConnectionBuilder()
+      .withUrl(options.hubUrl, {
+        transport: signalR.HttpTransportType.WebSockets,
+        ...(options.accessToken && { accessTokenFactory: () => options.accessToken! }),
+      })
+      // Forever: a worker outlives master restarts. 0, 2, 5, 10 s, then every 30 s.
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 2000, 5000, 10000][ctx.previousRetryCount] ?? 30000 })
+      .configureLogging(signalR.LogLevel.None)
+      .build();
+    this.connection.on(MasterMethods.StartSubtitize, (taskId: number, videoPath: string, rawSubtitlePath: string, translatedSubtitlePath: string, language: string) =>
+      this.accept({ taskId, videoPath, rawSubtitlePath, translatedSubtitlePath, language }),
+    );
+    this.connection.on(MasterMethods.StopSubtitize, (taskId: number) => {
+      this.logger.info('stop requested', { task: taskId });
+      this.running.get(taskId)?.abort();
+    });
+    this.connection.on(MasterMethods.Ping, () => true);
+    this.connection.onreconnected(() => void this.register().catch((error: Error) => this.logger.warn('register after reconnect failed', { error: error.message })));
+    this.connection.onreconnecting((error) => this.logger.warn('connection to the master lost; reconnecting', { error: error?.message }));
+    this.connection.onclose(() => {
+      if (!this.stopped) void this.connectWithRetry();
+    });
+  }
+
+  get busy(): boolean {
+    return this.running.size >= (this.options.capabilities.concurrent_tasks ?? 1);
+  }
+
+  /** Connects and registers, retrying until the master is there. */
+  async start(): Promise<void> {
+    await this.connectWithRetry();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const controller of this.running.values()) controller.abort();
+    await this.connection.stop();
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.connection.start();
+        this.logger.info('connected to the master', { hub: this.options.hubUrl, worker: this.options.workerId });
+        await this.register();
+        return;
+      } catch (error) {
+        const delay = [1000, 2000, 5000, 10000][attempt] ?? 30000;
+        this.logger.warn('cannot reach the master; retrying', { hub: this.options.hubUrl, error: (error as Error).message, retryInMs: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async register(): Promise<void> {
+    await this.connection.invoke(WorkerMethods.RegisterWorker, this.options.workerId, this.options.endpoint, {
+      ...this.options.capabilities,
+      current_task_ids: [...this.running.keys()],
+    });
+    // Results finished while the master was away.
+    for (const [taskId, outcome] of this.unacknowledged) void this.deliver(taskId, outcome);
+  }
+
+  private accept(task: StartedTask): unknown {
+    if (this.busy) return { accepted: false, reason: `busy with task ${[...this.running.keys()].join(', ')}` };
+    if (this.running.has(task.taskId)) return true;
+    const controller = new AbortController();
+    this.running.set(task.taskId, controller);
+    this.logger.info('task received', { task: task.taskId, video: task.videoPath });
+    void this.status();
+    void this.execute(task, controller);
+    return true;
+  }
+
+  private async execute(task: StartedTask, controller: AbortController): Promise<void> {
+    let outcome: Outcome | null;
+    try {
+      const result = await this.runner.run(task, controller.signal, (progress, state) => this.progress(task.taskId, progress, state));
+      outcome = { kind: 'completed', raw: result.rawSubtitlePath, translated: result.translatedSubtitlePath };
+      this.logger.info('task completed', { task: task.taskId });
+    } catch (error) {
+      // Stopped by the master: it already counts the task as cancelled, so nothing is reported.
+      outcome = this.runner.isCancellation(error) ? null : { kind: 'failed', error: (error as Error).message };
+      if (outcome) this.logger.warn('task failed', { task: task.taskId, error: (error as Error).message });
+    } finally {
+      this.running.delete(task.taskId);
+      this.lastProgress.delete(task.taskId);
+    }
+    if (outcome) {
+      this.unacknowledged.set(task.taskId, outcome);
+      await this.deliver(task.taskId, outcome);
+    }
+    void this.status();
+  }
+
+  private progress(taskId: number, progress: number, state: WorkingState): void {
+    const now = Date.now();
+    const interval = this.options.progressIntervalMs ?? 500;
+    if (progress < 10000 && now - (this.lastProgress.get(taskId) ?? 0) < interval) return;
+    this.lastProgress.set(taskId, now);
+    if (this.connection.state !== signalR.HubConnectionState.Connected) return;
+    // Not awaited: the hub handles one connection's calls in order, so the acknowledged final
+    // report also vouches for every progress report before it.
+    this.connection.send(WorkerMethods.UpdateTaskProgress, taskId, progress, state).catch(() => {});
+  }
+
+  private async deliver(taskId: number, outcome: Outcome): Promise<void> {
+    if (this.connection.state !== signalR.HubConnectionState.Connected) return; // sent on re-register
+    try {
+      if (outcome.kind === 'completed') await this.connection.invoke(WorkerMethods.TaskCompleted, taskId, outcome.raw, outcome.translated);
+      else await this.connection.invoke(WorkerMethods.TaskFailed, taskId, outcome.error);
+      this.unacknowledged.delete(taskId);
+    } catch (error) {
+      const message = (error as Error).message;
+      // The master refused it for good (not ours any more, unknown): keeping it would retry forever.
+      if (/not assigned to worker|does not exist/.test(message)) this.unacknowledged.delete(taskId);
+      this.logger.warn('final report not acknowledged', { task: taskId, error: message });
+    }
+  }
+
+  private async status(): Promise<void> {
+    if (this.connection.state !== signalR.HubConnectionState.Connected) return;
+    await this.connection
+      .invoke(WorkerMethods.UpdateWorkerStatus, this.options.workerId, { status: this.busy ? 'busy' : 'idle', current_task_ids: [...this.running.keys()] })
+      .catch((error: Error) => this.logger.debug('status report failed', { error: error.message }));
+  }
+}
