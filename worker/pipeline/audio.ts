@@ -80,37 +80,49 @@ export interface DecodedAudio {
 
 /**
  * Decodes any container's first audio stream to 16 kHz mono float32, streamed straight from
- * ffmpeg's stdout into one buffer sized from the probed duration: no temporary file, no copies
- * beyond the pipe's chunks.
+ * ffmpeg's stdout into one growing buffer: no temporary file. ffprobe runs at the same time, so it
+ * costs no wall time; its duration sizes the buffer once it is known, and its diagnosis names the
+ * cause when ffmpeg fails.
  */
 export async function decodeAudio(file: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
   const tools = options.tools ?? audioTools();
-  const info = await probe(file, tools);
+  if (!existsSync(file)) throw new AudioError(file, 'not_found', `File not found: ${file}`);
+  if (statSync(file).isDirectory()) throw new AudioError(file, 'unreadable', `${file} is a folder, not a media file.`);
   if (options.signal?.aborted) throw new AudioError(file, 'cancelled', `Decoding ${file} was cancelled.`);
 
-  // A little headroom over the probed duration; the buffer grows if the container under-reported.
-  let buffer = new Float32Array(Math.ceil(((info.duration ?? 60) + 1) * SAMPLE_RATE));
+  let info: MediaInfo | null = null;
+  let buffer = new Float32Array(60 * SAMPLE_RATE);
   let bytes = 0;
   let pending: Buffer | null = null;
+  const ensure = (samples: number) => {
+    if (samples <= buffer.length) return;
+    const grown = new Float32Array(Math.max(buffer.length * 2, samples));
+    grown.set(buffer.subarray(0, bytes / 4));
+    buffer = grown;
+  };
+  const probing = probe(file, tools).then((probed) => {
+    info = probed;
+    // Size the buffer once, with a little headroom over the container's duration.
+    if (probed.duration) ensure(Math.ceil((probed.duration + 1) * SAMPLE_RATE));
+    return probed;
+  });
+  probing.catch(() => {}); // inspected below
+
   const append = (chunk: Buffer) => {
     const data = pending ? Buffer.concat([pending, chunk]) : chunk;
     const usable = data.length - (data.length % 4);
     pending = usable < data.length ? Buffer.from(data.subarray(usable)) : null;
     const count = usable / 4;
     const at = bytes / 4;
-    if (at + count > buffer.length) {
-      const grown = new Float32Array(Math.max(buffer.length * 2, at + count));
-      grown.set(buffer.subarray(0, at));
-      buffer = grown;
-    }
+    ensure(at + count);
     // A Float32Array view needs 4-byte alignment; pipe chunks usually have it, otherwise copy once.
     const source = data.byteOffset % 4 === 0 ? data : Uint8Array.prototype.slice.call(data, 0, usable);
     buffer.set(new Float32Array(source.buffer, source.byteOffset, count), at);
     bytes += usable;
-    options.onProgress?.(bytes / 4 / SAMPLE_RATE, info.duration);
+    options.onProgress?.(bytes / 4 / SAMPLE_RATE, (info as MediaInfo | null)?.duration ?? null);
   };
 
-  await new Promise<void>((resolve, reject) => {
+  const decoding = new Promise<void>((resolve, reject) => {
     const command = ffmpeg(file)
       .setFfmpegPath(tools.ffmpegPath)
       .noVideo()
@@ -126,18 +138,26 @@ export async function decodeAudio(file: string, options: DecodeOptions = {}): Pr
     });
     command.on('error', (error: Error) => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (options.signal?.aborted) reject(new AudioError(file, 'cancelled', `Decoding ${file} was cancelled.`));
-      else reject(new AudioError(file, 'decode_failed', `ffmpeg could not decode ${file}: ${lastLine(stderrTail || error.message)}`));
+      reject(new AudioError(file, 'decode_failed', `ffmpeg could not decode ${file}: ${lastLine(stderrTail || error.message)}`));
     });
     const output = command.pipe();
     output.on('data', append);
     output.on('end', () => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (options.signal?.aborted) reject(new AudioError(file, 'cancelled', `Decoding ${file} was cancelled.`));
-      else resolve();
+      resolve();
     });
   });
-  return { samples: buffer.subarray(0, bytes / 4), info };
+
+  try {
+    await decoding;
+  } catch (error) {
+    if (options.signal?.aborted) throw new AudioError(file, 'cancelled', `Decoding ${file} was cancelled.`);
+    await probing; // ffprobe's reason (no audio stream, not media) is the clearer one
+    throw error;
+  }
+  if (options.signal?.aborted) throw new AudioError(file, 'cancelled', `Decoding ${file} was cancelled.`);
+  const probed = await probing;
+  return { samples: buffer.subarray(0, bytes / 4), info: probed };
 }
 
 function lastLine(text: string): string {

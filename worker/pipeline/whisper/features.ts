@@ -99,9 +99,15 @@ export class LogMelExtractor {
     log.fill(floorLog);
     const activeFrames = Math.min(nbMaxFrames, Math.ceil((length + pad) / hopLength));
     let max = activeFrames < nbMaxFrames ? floorLog : -Infinity;
+    const interiorEnd = pad + length; // padded positions [pad, pad + length) are the audio itself
     for (let t = 0; t < activeFrames; t++) {
       const start = t * hopLength;
-      for (let n = 0; n < nFft; n++) this.frame[n] = sample(start + n) * this.window[n]!;
+      if (start >= pad && start + nFft <= interiorEnd) {
+        const base = start - pad;
+        for (let n = 0; n < nFft; n++) this.frame[n] = audio[base + n]! * this.window[n]!;
+      } else {
+        for (let n = 0; n < nFft; n++) this.frame[n] = sample(start + n) * this.window[n]!;
+      }
       this.spectrum.compute(this.frame, this.power);
       for (let m = 0; m < featureSize; m++) {
         const { first, weights } = this.filters[m]!;

@@ -68,6 +68,119 @@ export class ComplexFft {
 
   /** Combines `radix` sub-transforms of length m, laid out one after another, in place. */
   private butterfly(re: Float64Array, im: Float64Array, offset: number, stride: number, m: number, radix: number): void {
+    if (radix === 2) return this.butterfly2(re, im, offset, stride, m);
+    if (radix === 4) return this.butterfly4(re, im, offset, stride, m);
+    if (radix === 5) return this.butterfly5(re, im, offset, stride, m);
+    this.butterflyGeneric(re, im, offset, stride, m, radix);
+  }
+
+  private butterfly2(re: Float64Array, im: Float64Array, offset: number, stride: number, m: number): void {
+    const { twRe, twIm } = this;
+    for (let k = 0; k < m; k++) {
+      const i0 = offset + k;
+      const i1 = i0 + m;
+      const t = k * stride;
+      const br = re[i1]! * twRe[t]! - im[i1]! * twIm[t]!;
+      const bi = re[i1]! * twIm[t]! + im[i1]! * twRe[t]!;
+      const ar = re[i0]!;
+      const ai = im[i0]!;
+      re[i0] = ar + br;
+      im[i0] = ai + bi;
+      re[i1] = ar - br;
+      im[i1] = ai - bi;
+    }
+  }
+
+  private butterfly4(re: Float64Array, im: Float64Array, offset: number, stride: number, m: number): void {
+    const { twRe, twIm } = this;
+    for (let k = 0; k < m; k++) {
+      const i0 = offset + k;
+      const i1 = i0 + m;
+      const i2 = i1 + m;
+      const i3 = i2 + m;
+      const t1 = k * stride;
+      const t2 = 2 * t1;
+      const t3 = 3 * t1;
+      const x1r = re[i1]! * twRe[t1]! - im[i1]! * twIm[t1]!;
+      const x1i = re[i1]! * twIm[t1]! + im[i1]! * twRe[t1]!;
+      const x2r = re[i2]! * twRe[t2]! - im[i2]! * twIm[t2]!;
+      const x2i = re[i2]! * twIm[t2]! + im[i2]! * twRe[t2]!;
+      const x3r = re[i3]! * twRe[t3]! - im[i3]! * twIm[t3]!;
+      const x3i = re[i3]! * twIm[t3]! + im[i3]! * twRe[t3]!;
+      const s0r = re[i0]! + x2r;
+      const s0i = im[i0]! + x2i;
+      const s1r = re[i0]! - x2r;
+      const s1i = im[i0]! - x2i;
+      const s2r = x1r + x3r;
+      const s2i = x1i + x3i;
+      const s3r = x1r - x3r;
+      const s3i = x1i - x3i;
+      re[i0] = s0r + s2r;
+      im[i0] = s0i + s2i;
+      re[i2] = s0r - s2r;
+      im[i2] = s0i - s2i;
+      // ± i·s3 for the forward transform's e^(−2πi/4) = −i.
+      re[i1] = s1r + s3i;
+      im[i1] = s1i - s3r;
+      re[i3] = s1r - s3i;
+      im[i3] = s1i + s3r;
+    }
+  }
+
+  private butterfly5(re: Float64Array, im: Float64Array, offset: number, stride: number, m: number): void {
+    const { twRe, twIm } = this;
+    const c1 = Math.cos((2 * Math.PI) / 5);
+    const c2 = Math.cos((4 * Math.PI) / 5);
+    const s1 = Math.sin((2 * Math.PI) / 5);
+    const s2 = Math.sin((4 * Math.PI) / 5);
+    for (let k = 0; k < m; k++) {
+      const i0 = offset + k;
+      const i1 = i0 + m;
+      const i2 = i1 + m;
+      const i3 = i2 + m;
+      const i4 = i3 + m;
+      const t1 = k * stride;
+      const a1r = re[i1]! * twRe[t1]! - im[i1]! * twIm[t1]!;
+      const a1i = re[i1]! * twIm[t1]! + im[i1]! * twRe[t1]!;
+      const a2r = re[i2]! * twRe[2 * t1]! - im[i2]! * twIm[2 * t1]!;
+      const a2i = re[i2]! * twIm[2 * t1]! + im[i2]! * twRe[2 * t1]!;
+      const a3r = re[i3]! * twRe[3 * t1]! - im[i3]! * twIm[3 * t1]!;
+      const a3i = re[i3]! * twIm[3 * t1]! + im[i3]! * twRe[3 * t1]!;
+      const a4r = re[i4]! * twRe[4 * t1]! - im[i4]! * twIm[4 * t1]!;
+      const a4i = re[i4]! * twIm[4 * t1]! + im[i4]! * twRe[4 * t1]!;
+      const a0r = re[i0]!;
+      const a0i = im[i0]!;
+      const b1r = a1r + a4r;
+      const b1i = a1i + a4i;
+      const b4r = a1r - a4r;
+      const b4i = a1i - a4i;
+      const b2r = a2r + a3r;
+      const b2i = a2i + a3i;
+      const b3r = a2r - a3r;
+      const b3i = a2i - a3i;
+      const m1r = a0r + c1 * b1r + c2 * b2r;
+      const m1i = a0i + c1 * b1i + c2 * b2i;
+      const m2r = a0r + c2 * b1r + c1 * b2r;
+      const m2i = a0i + c2 * b1i + c1 * b2i;
+      const n1r = s1 * b4r + s2 * b3r;
+      const n1i = s1 * b4i + s2 * b3i;
+      const n2r = s2 * b4r - s1 * b3r;
+      const n2i = s2 * b4i - s1 * b3i;
+      re[i0] = a0r + b1r + b2r;
+      im[i0] = a0i + b1i + b2i;
+      // y1 = m1 − i·n1, y4 = m1 + i·n1, y2 = m2 − i·n2, y3 = m2 + i·n2.
+      re[i1] = m1r + n1i;
+      im[i1] = m1i - n1r;
+      re[i4] = m1r - n1i;
+      im[i4] = m1i + n1r;
+      re[i2] = m2r + n2i;
+      im[i2] = m2i - n2r;
+      re[i3] = m2r - n2i;
+      im[i3] = m2i + n2r;
+    }
+  }
+
+  private butterflyGeneric(re: Float64Array, im: Float64Array, offset: number, stride: number, m: number, radix: number): void {
     const { twRe, twIm, size } = this;
     const sRe = this.scratchRe;
     const sIm = this.scratchIm;
