@@ -33,8 +33,8 @@ export const DEFAULT_VAD_OPTIONS: VadOptions = { threshold: 0.5, minSpeechMs: 25
 
 /**
  * Silero VAD v5 on onnxruntime-node, always on the CPU provider (its recurrent state drifts on
- * others). A long file is cut into lanes decoded side by side as one batch, each lane with its own
- * state: 16 lanes need 16× fewer session runs, and a lane warms up within a few frames.
+ * others). A long file is cut into lanes (up to 32, each at least 8 s) decoded side by side as one batch, each with its own
+ * state: 32 lanes need 32× fewer session runs, and a lane warms up within a few frames.
  */
 export class SileroVad {
   private constructor(private readonly session: ort.InferenceSession) {}
@@ -46,7 +46,7 @@ export class SileroVad {
   /** Speech probability of every 32 ms frame of `samples`. */
   async probabilities(samples: Float32Array, shouldStop?: () => boolean, onProgress?: (fraction: number) => void): Promise<Float32Array> {
     const frames = Math.ceil(samples.length / FRAME);
-    const lanes = Math.max(1, Math.min(16, Math.floor(frames / 256)));
+    const lanes = Math.max(1, Math.min(32, Math.floor(frames / 256)));
     const perLane = Math.ceil(frames / lanes);
     const probs = new Float32Array(frames);
     let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * lanes * 128), [2, lanes, 128]);

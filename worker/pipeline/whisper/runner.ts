@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { applyLogitsRules, argmax, logProbability, sampleToken } from './logits-rules.js';
+import { chooseToken, logProbability } from './logits-rules.js';
 import type { WhisperModelConfig } from './model-config.js';
 
 export interface GenerateOptions {
@@ -115,10 +115,14 @@ export class WhisperRunner {
           continue;
         }
         const offset = (b * positions + positions - 1) * vocab;
-        const row = data.slice(offset, offset + vocab);
-        applyLogitsRules(row, results[b]!.tokens, this.config, { timestamps: options.timestamps });
-        const token = options.temperature > 0 ? sampleToken(row, options.temperature, options.random!()) : argmax(row);
-        results[b]!.sumLogprob += logProbability(row, token);
+        // The output tensor is ours alone after run(): rule its rows in place.
+        const row = data.subarray(offset, offset + vocab);
+        const { token, logprob } = chooseToken(row, results[b]!.tokens, this.config, {
+          timestamps: options.timestamps,
+          temperature: options.temperature,
+          ...(options.temperature > 0 && { uniform: options.random!() }),
+        });
+        results[b]!.sumLogprob += logprob;
         results[b]!.tokens.push(token);
         if (token === endOfText) done[b] = true;
         next.push(token);

@@ -52,6 +52,8 @@ export interface Segment {
 export interface WindowReport {
   start: number;
   end: number;
+  /** The window's generated tokens, as decoded (prompt excluded). */
+  tokens: number[];
   temperature: number;
   avgLogprob: number;
   compressionRatio: number;
@@ -158,6 +160,7 @@ export class WhisperTranscriber {
         reports.push({
           start: window.start / SAMPLE_RATE,
           end: window.end / SAMPLE_RATE,
+          tokens: sequence.tokens,
           temperature,
           avgLogprob,
           compressionRatio: ratio,
