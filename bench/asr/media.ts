@@ -26,6 +26,11 @@ export function benchMedia(targetSeconds = 600): { file: string; seconds: number
   const manifest = `${file}.json`;
   if (existsSync(file) && existsSync(manifest)) return { file, seconds: targetSeconds };
   const tools = audioTools();
+  try {
+    execFileSync('espeak-ng', ['--version']);
+  } catch {
+    throw new Error('bench:asr speaks its media with espeak-ng: install it first (apt-get install -y espeak-ng).');
+  }
   let state = 7;
   const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
   const parts: string[] = [];

@@ -1,8 +1,24 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audioTools } from '../../worker/pipeline/audio.js';
+import { synthesizeSpeech } from './synth-speech.js';
+
+/** Whether Debian's espeak-ng is installed (.ci/run installs it); without it the tests use a synthetic voice. */
+export const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
+
+/** One utterance as a WAV: spoken by espeak-ng, or, without it, the synthetic voice at a speaking pace. */
+function speak(text: string, wav: string, seed: number): void {
+  if (hasEspeak) {
+    execFileSync('espeak-ng', ['-v', 'en', '-s', '150', '-w', wav, text]);
+    return;
+  }
+  const samples = synthesizeSpeech(Math.max(0.8, text.length * 0.065), seed);
+  execFileSync(audioTools().ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'f32le', '-ar', '16000', '-ac', '1', '-i', 'pipe:0', wav], {
+    input: Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength),
+  });
+}
 
 /** Makes media files with the bundled ffmpeg's own generators (lavfi), in a fresh temp folder. */
 export function mediaDir(): string {
@@ -48,7 +64,7 @@ export function speechWithPauses(dir: string, parts: [string, number][], leading
   addSilence(leadingSilence);
   parts.forEach(([text, pause], i) => {
     const wav = join(dir, `${name}.part${i}.wav`);
-    execFileSync('espeak-ng', ['-v', 'en', '-s', '150', '-w', wav, text]);
+    speak(text, wav, i + 1);
     const seconds = Number(execFileSync(audioTools().ffprobePath, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', wav]).toString());
     inputs.push('-i', wav);
     filters.push(`[${index++}:a]`);
