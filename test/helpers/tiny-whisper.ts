@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeTinyWhisper, type TinyWhisperOptions } from '../tiny-whisper/generate.js';
@@ -12,6 +12,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 export function tinyWhisper(options: TinyWhisperOptions & { name?: string } = {}): string {
   const dir = join(FIXTURES, options.name ?? (options.v3 ? 'tiny-whisper-v3' : 'tiny-whisper'));
   if (existsSync(join(dir, 'onnx', 'decoder_model_merged.onnx'))) return dir;
+  mkdirSync(FIXTURES, { recursive: true });
   const staging = mkdtempSync(join(FIXTURES, '.staging-'));
   writeTinyWhisper(staging, options);
   try {
