@@ -2,7 +2,7 @@
 // shows the UI the master serves, and keeps a tray icon. Nothing here holds logic worth testing.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, type Tray } from 'electron';
+import { app, BrowserWindow, utilityProcess, type Tray, type UtilityProcess } from 'electron';
 import { createLogger } from '../common/logger.js';
 import { resolveMasterConfig } from './master/config.js';
 import { createMaster, type Master } from './master/server.js';
@@ -11,6 +11,7 @@ import { createTray } from './tray.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const logger = createLogger('electron');
 let master: Master | null = null;
+let localWorker: UtilityProcess | null = null;
 let window: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
@@ -42,6 +43,12 @@ async function start(): Promise<void> {
   const config = resolveMasterConfig({ data: process.env.CAPTIONHUB_DATA ?? app.getPath('userData') });
   master = await createMaster(config, { logger: logger.child('master') });
   logger.info('master started', { url: master.url, hub: master.hubUrl });
+  // The local worker runs its model in a utility process, so inference never stalls the window.
+  localWorker = utilityProcess.fork(join(here, '..', 'worker', 'utility-entry.js'), [], {
+    serviceName: 'CaptionHub local worker',
+    env: { ...process.env, RPC_MASTER_URL: master.hubUrl, CAPTIONHUB_WORKER_ID: 'local', CAPTIONHUB_DATA: config.dataDir, ...(config.token && { CAPTIONHUB_TOKEN: config.token }) },
+  });
+  localWorker.on('exit', (code) => logger.warn('local worker exited', { code }));
   tray = createTray(join(here, '..', '..', 'resources', 'tray.png'), {
     open: showWindow,
     quit: () => app.quit(),
@@ -63,6 +70,7 @@ if (!app.requestSingleInstanceLock()) {
     const stopping = master;
     master = null;
     tray?.destroy();
+    localWorker?.kill();
     void stopping.stop().finally(() => app.exit(0));
   });
   app.whenReady().then(start, (error: unknown) => {

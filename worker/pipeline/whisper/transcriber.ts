@@ -1,5 +1,6 @@
 import { freemem } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import type { Logger } from '../../../common/logger.js';
 import { SAMPLE_RATE } from '../audio.js';
 import { openSession, type ExecutionProvider, type OpenedSession } from '../onnx-session.js';
@@ -105,7 +106,20 @@ export class WhisperTranscriber {
   static async load(modelDir: string, options: TranscriberOptions, logger: Logger): Promise<WhisperTranscriber> {
     const config = loadModelConfig(modelDir);
     const variant = options.variant ?? '';
-    const encoder = await openSession(join(modelDir, 'onnx', `encoder_model${variant}.onnx`), options, logger);
+    const encoderPath = join(modelDir, 'onnx', `encoder_model${variant}.onnx`);
+    let encoder = await openSession(encoderPath, options, logger);
+    if (encoder.provider !== 'cpu') {
+      // A provider is trusted only once its numbers match the CPU's on the same input (WebGPU's
+      // have been seen to drift).
+      const cpu = await openSession(encoderPath, { ...options, providers: ['cpu'] }, logger);
+      const disagreement = await compareEncoders(encoder, cpu, config);
+      if (disagreement !== null) {
+        logger.warn(`${encoder.provider} disagrees with the CPU; running on the CPU`, { model: modelDir, detail: disagreement });
+        encoder = { ...cpu, skipped: [...encoder.skipped, { provider: encoder.provider, reason: `disagrees with the CPU: ${disagreement}` }] };
+      } else {
+        await cpu.session.release();
+      }
+    }
     // The decoder follows the encoder's provider: mixing them would copy the cache across devices.
     const decoder = await openSession(join(modelDir, 'onnx', `decoder_model_merged${variant}.onnx`), { ...options, providers: [encoder.provider] }, logger);
     const runner = new WhisperRunner(encoder.session, decoder.session, config);
@@ -238,6 +252,25 @@ export class WhisperTranscriber {
       .map((s) => ({ start: offset + s.start, end: offset + s.end, tokens: s.tokens, text: this.tokenizer.decode(s.tokens).trim() }))
       .filter((s) => s.text.length > 0);
   }
+}
+
+/** Null when the two sessions' encoder outputs agree on a fixed input; else how far apart they are. */
+export async function compareEncoders(candidate: OpenedSession, reference: OpenedSession, config: WhisperModelConfig): Promise<string | null> {
+  const { numMelBins, features } = config;
+  const input = Float32Array.from({ length: numMelBins * features.nbMaxFrames }, (_, i) => Math.sin(i * 0.013) * 0.8);
+  const run = async (opened: OpenedSession) => {
+    const out = await opened.session.run({ [opened.session.inputNames[0]!]: new ort.Tensor('float32', input, [1, numMelBins, features.nbMaxFrames]) });
+    return out[opened.session.outputNames[0]!]!.data as Float32Array;
+  };
+  const [a, b] = [await run(candidate), await run(reference)];
+  let worst = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  // fp16 arithmetic on a GPU differs in the third digit; a wrong kernel differs in the first.
+  return worst / scale > 2e-2 ? `largest difference ${worst.toExponential(2)} against values up to ${scale.toFixed(2)}` : null;
 }
 
 function seededRandom(seed: number): () => number {
