@@ -4,7 +4,7 @@
 // same lifecycle with a Worker of the same concurrency. One stack at a time.
 // Options: --tasks 10000 --workers 100 --progress 5 --concurrency 64
 import { parseArgs } from 'node:util';
-import { freePort } from '../lib/ports.js';
+import { freePort } from '../../test/helpers/process.js';
 import { nextMessage, startChild, type ProcessStats } from '../lib/ipc.js';
 import { machineInfo, markdownTable, updateReadmeTable, writeResults } from '../lib/report.js';
 import { round } from '../lib/stats.js';

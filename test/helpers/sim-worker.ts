@@ -1,13 +1,6 @@
 import * as signalR from '@microsoft/signalr';
 import { MasterMethods, WorkerMethods, type WorkerRegistration } from '../../common/hub-contract.js';
-
-export interface StartedTask {
-  taskId: number;
-  videoPath: string;
-  rawSubtitlePath: string;
-  translatedSubtitlePath: string;
-  language: string;
-}
+import type { StartedTask } from '../../worker/client.js';
 
 export interface SimWorkerOptions {
   capabilities?: WorkerRegistration;

@@ -3,14 +3,7 @@ import { FINISHED_STATUSES, type Task, type TaskEvent, type TaskEventKind, type 
 import type { Db } from './database.js';
 import type { GroupCommit } from './group-commit.js';
 
-export interface NewTask {
-  video_path: string;
-  raw_subtitle_path: string;
-  translated_subtitle_path: string | null;
-  language: string | null;
-  target_language: string | null;
-  priority: number;
-}
+export type NewTask = Pick<Task, 'video_path' | 'raw_subtitle_path' | 'translated_subtitle_path' | 'language' | 'target_language' | 'priority'>;
 
 export interface TaskChange {
   task: Task;
