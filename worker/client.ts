@@ -6,7 +6,11 @@ import type { WorkingState } from '../common/task-types.js';
 /** What the client needs from whoever does the work. */
 export interface TaskRunner {
   /** Starts a task; resolves with the output paths, or rejects with the reason it failed. */
-  run(task: StartedTask, signal: AbortSignal, report: (progress: number, state: WorkingState) => void): Promise<{ rawSubtitlePath: string; translatedSubtitlePath: string }>;
+  run(
+    task: StartedTask,
+    signal: AbortSignal,
+    report: (progress: number, state: WorkingState) => void,
+  ): Promise<{ rawSubtitlePath: string; translatedSubtitlePath: string; warnings?: string[] }>;
   isCancellation(error: unknown): boolean;
 }
 
@@ -28,7 +32,7 @@ export interface WorkerClientOptions {
   progressIntervalMs?: number;
 }
 
-type Outcome = { kind: 'completed'; raw: string; translated: string } | { kind: 'failed'; error: string };
+type Outcome = { kind: 'completed'; raw: string; translated: string; warnings: string[] } | { kind: 'failed'; error: string };
 
 /**
  * A worker's side of the hub: registers (again after every reconnect, with the tasks it still
@@ -126,7 +130,7 @@ export class WorkerClient {
     let outcome: Outcome | null;
     try {
       const result = await this.runner.run(task, controller.signal, (progress, state) => this.progress(task.taskId, progress, state));
-      outcome = { kind: 'completed', raw: result.rawSubtitlePath, translated: result.translatedSubtitlePath };
+      outcome = { kind: 'completed', raw: result.rawSubtitlePath, translated: result.translatedSubtitlePath, warnings: result.warnings ?? [] };
       this.logger.info('task completed', { task: task.taskId });
     } catch (error) {
       // Stopped by the master: it already counts the task as cancelled, so nothing is reported.
@@ -157,7 +161,7 @@ export class WorkerClient {
   private async deliver(taskId: number, outcome: Outcome): Promise<void> {
     if (this.connection.state !== signalR.HubConnectionState.Connected) return; // sent on re-register
     try {
-      if (outcome.kind === 'completed') await this.connection.invoke(WorkerMethods.TaskCompleted, taskId, outcome.raw, outcome.translated);
+      if (outcome.kind === 'completed') await this.connection.invoke(WorkerMethods.TaskCompleted, taskId, outcome.raw, outcome.translated, outcome.warnings);
       else await this.connection.invoke(WorkerMethods.TaskFailed, taskId, outcome.error);
       this.unacknowledged.delete(taskId);
     } catch (error) {

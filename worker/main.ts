@@ -50,10 +50,7 @@ export async function startWorker(config: WorkerConfig & { masterUrl: string }, 
         { engine, translator, logger, ...(config.batchSize && { batchSize: config.batchSize }) },
         signal,
         report,
-      ).then((result) => {
-        for (const warning of result.warnings) logger.warn(warning, { task: task.taskId });
-        return result;
-      }),
+      ),
     isCancellation: (error) => error instanceof TaskCancelled,
   };
   const client = new WorkerClient(

@@ -38,10 +38,16 @@ export function defineMasterHub(hub: HubDefinition, reports: WorkerReports): Hub
     )
     .method(
       WorkerMethods.TaskCompleted,
-      [param('taskId', taskIdSchema), param('rawSubtitlePath', z.string()), param('translatedSubtitlePath', z.string().nullable())],
-      (ctx, taskId, rawSubtitlePath, translatedSubtitlePath) => {
+      [
+        param('taskId', taskIdSchema),
+        param('rawSubtitlePath', z.string()),
+        param('translatedSubtitlePath', z.string().nullable()),
+        // Ours: why a part is missing (no translator for the target, …); the seed's workers send three arguments.
+        param('warnings', z.array(z.string().max(2000)).max(20).optional()),
+      ],
+      (ctx, taskId, rawSubtitlePath, translatedSubtitlePath, warnings) => {
         reports.seen(ctx.connectionId);
-        return completeWhen(reports.completed(ctx.connectionId, taskId, rawSubtitlePath, translatedSubtitlePath));
+        return completeWhen(reports.completed(ctx.connectionId, taskId, rawSubtitlePath, translatedSubtitlePath, warnings ?? []));
       },
     )
     .method(WorkerMethods.TaskFailed, [param('taskId', taskIdSchema), param('error', z.string())], (ctx, taskId, error) => {

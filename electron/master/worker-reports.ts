@@ -52,10 +52,11 @@ export class WorkerReports {
     return this.store.durable();
   }
 
-  completed(connectionId: string, taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null): Promise<void> {
+  completed(connectionId: string, taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null, warnings: readonly string[] = []): Promise<void> {
     const worker = this.registry.workerFor(connectionId);
     const task = this.heldTask(worker, taskId, 'TaskCompleted');
     if (task) {
+      for (const warning of warnings) this.store.note(taskId, 'warning', warning, worker!.id);
       this.store.complete(taskId, rawSubtitlePath || task.raw_subtitle_path, translatedSubtitlePath || null, worker!.id);
       this.logger.info('task completed', { task: taskId, worker: worker!.id });
       this.scheduler.released(worker!, taskId);

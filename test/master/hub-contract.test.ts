@@ -42,7 +42,8 @@ describe('master hub contract', () => {
     [WorkerMethods.UpdateTaskProgress, ['1', 100, 'transcribing'], /Argument 1 'taskId' of 'UpdateTaskProgress' is invalid: .*expected number/],
     [WorkerMethods.UpdateTaskProgress, [1, 100, 'completed'], /State 'completed' is not one a worker can report/],
     [WorkerMethods.UpdateTaskProgress, [999, 100, 'transcribing'], /Task 999 does not exist/],
-    [WorkerMethods.TaskCompleted, [1, '/a.srt'], /'TaskCompleted' takes 3 argument\(s\) \(taskId, rawSubtitlePath, translatedSubtitlePath\)/],
+    [WorkerMethods.TaskCompleted, [1, '/a.srt'], /'TaskCompleted' takes 3 to 4 argument\(s\) \(taskId, rawSubtitlePath, translatedSubtitlePath, warnings\)/],
+    [WorkerMethods.TaskCompleted, [1, '/a.srt', '', 'not a list'], /Argument 4 'warnings' of 'TaskCompleted' is invalid/],
     [WorkerMethods.TaskFailed, [1.5, 'boom'], /Argument 1 'taskId' of 'TaskFailed' is invalid: .*expected int/],
   ];
   for (const [method, args, expected] of rejected) {

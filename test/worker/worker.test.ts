@@ -80,6 +80,28 @@ describe('worker and master together', () => {
   });
 });
 
+describe('a worker with no translator', () => {
+  test('a task whose target needs one completes with the raw file, and its timeline says why', async () => {
+    const master = await startTestMaster();
+    const dir = mediaDir();
+    const { file } = speechWithPauses(dir, [['Nothing to translate here.', 1]], 1, 'note.wav');
+    const config = resolveWorkerConfig({ CAPTIONHUB_DATA: dir, CAPTIONHUB_MODEL: tinyWhisper(), CAPTIONHUB_PROVIDERS: 'cpu', CAPTIONHUB_THREADS: '1' });
+    const worker = await startWorker({ ...config, masterUrl: master.hubUrl, workerId: 'plain', translator: null }, silentLogger);
+    try {
+      const rest = api(master.url);
+      const created = await rest.createTask({ video_path: file, language: 'en', target_language: 'ja' });
+      const done = await waitForStatus(rest, created.task_id, 'completed');
+      assert.ok(existsSync(done.raw_subtitle_path));
+      assert.equal(done.translated_subtitle_path, null);
+      const events = (await rest.call<{ events: { kind: string; message: string }[] }>('GET', `/api/tasks/${created.task_id}/events`)).body.events;
+      assert.ok(events.some((e) => e.kind === 'warning' && /No translator is configured for ja/.test(e.message)), JSON.stringify(events));
+    } finally {
+      await worker.stop();
+      await master.stop();
+    }
+  });
+});
+
 describe('worker client protocol', () => {
   test('StopSubtitize aborts the running task; nothing is reported for it; the worker takes the next', async () => {
     const master = await startTestMaster();
