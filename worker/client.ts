@@ -76,6 +76,11 @@ export class WorkerClient {
     });
   }
 
+  /** The hub connection's id while connected. */
+  get connectionId(): string | null {
+    return this.connection.connectionId;
+  }
+
   get busy(): boolean {
     return this.running.size >= (this.options.capabilities.concurrent_tasks ?? 1);
   }
@@ -94,8 +99,10 @@ export class WorkerClient {
   private async connectWithRetry(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        await this.connection.start();
-        this.logger.info('connected to the master', { hub: this.options.hubUrl, worker: this.options.workerId });
+        if (this.connection.state === signalR.HubConnectionState.Disconnected) {
+          await this.connection.start();
+          this.logger.info('connected to the master', { hub: this.options.hubUrl, worker: this.options.workerId });
+        }
         await this.register();
         return;
       } catch (error) {
@@ -107,17 +114,18 @@ export class WorkerClient {
   }
 
   private async register(): Promise<void> {
+    // Tasks finished while away are still ours until the master has their result.
     await this.connection.invoke(WorkerMethods.RegisterWorker, this.options.workerId, this.options.endpoint, {
       ...this.options.capabilities,
-      current_task_ids: [...this.running.keys()],
+      current_task_ids: [...this.running.keys(), ...this.unacknowledged.keys()],
     });
     // Results finished while the master was away.
     for (const [taskId, outcome] of this.unacknowledged) void this.deliver(taskId, outcome);
   }
 
   private accept(task: StartedTask): unknown {
-    if (this.busy) return { accepted: false, reason: `busy with task ${[...this.running.keys()].join(', ')}` };
     if (this.running.has(task.taskId)) return true;
+    if (this.busy) return { accepted: false, reason: `busy with task ${[...this.running.keys()].join(', ')}` };
     const controller = new AbortController();
     this.running.set(task.taskId, controller);
     this.logger.info('task received', { task: task.taskId, video: task.videoPath });

@@ -124,9 +124,13 @@ export class WorkerRegistry {
     return id === undefined ? undefined : this.workers.get(id);
   }
 
-  /** Any message from the worker proves it is alive. */
+  /** Any message from the worker proves it is alive, and brings it back if it was taken for gone. */
   touch(worker: LiveWorker): void {
     worker.lastSeenMs = this.now();
+    if (worker.offline && worker.connections.length > 0) {
+      worker.offline = false;
+      this.changed(worker);
+    }
     const persistedAt = this.persistedSeen.get(worker.id) ?? 0;
     if (worker.lastSeenMs - persistedAt >= PERSIST_SEEN_EVERY_MS) {
       this.persistedSeen.set(worker.id, worker.lastSeenMs);

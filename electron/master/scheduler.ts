@@ -101,8 +101,8 @@ export class Scheduler {
     const cancelled = this.store.cancel(taskId);
     if (task.status === 'processing' && worker) {
       worker.tasks.delete(taskId);
-      this.channel.stopTask(worker, taskId);
       this.store.note(taskId, 'stop_requested', `StopSubtitize sent to ${worker.id}`, worker.id);
+      this.stopAfterCommit(worker, taskId);
       this.schedule();
     }
     return { kind: 'cancelled', task: cancelled };
@@ -124,9 +124,13 @@ export class Scheduler {
     this.schedule();
   }
 
-  /** One attempt failed: back to the queue with attempts left, else failed for good. */
-  retryOrFail(taskId: number, error: string, workerId: string | null): Task {
-    const task = this.store.get(taskId)!;
+  /**
+   * One attempt failed: back to the queue with attempts left, else failed for good. Only a task
+   * still running counts; anything else (finished, requeued, gone after a failed commit) is left be.
+   */
+  retryOrFail(taskId: number, error: string, workerId: string | null): Task | undefined {
+    const task = this.store.get(taskId);
+    if (!task || task.status !== 'processing') return undefined;
     const retry = task.attempts < this.options.maxRetries;
     const updated = this.store.attemptFailed(taskId, error, workerId, retry);
     this.logger.info(retry ? 'task retried' : 'task failed', { task: taskId, worker: workerId ?? undefined, attempts: task.attempts, error });
@@ -154,14 +158,16 @@ export class Scheduler {
       const task = this.store.get(taskId);
       if (task?.status === 'processing' && task.worker_id === worker.id) {
         worker.tasks.add(taskId);
-      } else if (task?.status === 'queued' && !this.pausedFlag) {
+      } else if (task?.status === 'queued' && options.lostIfMissing && !this.pausedFlag) {
+        // Only a registration may take a queued task back: a status report can be older than
+        // the StopSubtitize that requeued it.
         // It went back to the queue while the worker was away, but the worker kept at it: let it finish.
         if (this.store.assign(taskId, worker.id)) {
           worker.tasks.add(taskId);
           this.store.note(taskId, 'resumed', `${worker.id} came back with the task and keeps it`, worker.id);
         }
       } else {
-        this.channel.stopTask(worker, taskId);
+        this.stopAfterCommit(worker, taskId);
         this.logger.info('told a worker to stop a task that is not its own', { worker: worker.id, task: taskId, status: task?.status ?? 'unknown' });
       }
     }
@@ -176,7 +182,7 @@ export class Scheduler {
       const worker = task.worker_id ? this.registry.get(task.worker_id) : undefined;
       if (worker) {
         worker.tasks.delete(task.task_id);
-        this.channel.stopTask(worker, task.task_id);
+        this.stopAfterCommit(worker, task.task_id);
       }
       this.retryOrFail(task.task_id, `timed out after ${Math.round(this.options.taskTimeoutMs / 1000)} s on ${task.worker_id}`, task.worker_id);
     }
@@ -245,13 +251,27 @@ export class Scheduler {
       .then(() => this.channel.startTask(worker, task))
       .catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        if (!this.stillRunning(task.task_id, worker) || this.store.get(task.task_id)?.progress !== 0) return;
+        if (!this.stillRunning(task.task_id, worker)) {
+          // E.g. the assignment's commit failed and was rolled back: the slot must not stay taken.
+          const current = this.store.get(task.task_id);
+          if (current?.status !== 'processing' || current.worker_id !== worker.id) worker.tasks.delete(task.task_id);
+          return;
+        }
+        if (this.store.get(task.task_id)?.progress !== 0) return;
         worker.tasks.delete(task.task_id);
         worker.cooldownUntilMs = this.now() + this.options.refusalCooldownMs;
         this.store.dispatchFailed(task.task_id, worker.id, reason);
         this.logger.warn('dispatch failed', { task: task.task_id, worker: worker.id, reason });
         this.schedule();
       });
+  }
+
+  /** StopSubtitize only once the change that stops the task is on disk. */
+  private stopAfterCommit(worker: LiveWorker, taskId: number): void {
+    this.store.durable().then(
+      () => this.channel.stopTask(worker, taskId),
+      () => this.logger.warn('stop not sent: the change was not committed', { task: taskId, worker: worker.id }),
+    );
   }
 
   private stillRunning(taskId: number, worker: LiveWorker): boolean {

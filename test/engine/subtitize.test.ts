@@ -167,4 +167,10 @@ describe('subtitize: media in, subtitle files out', () => {
       (error: unknown) => error instanceof TaskCancelled,
     );
   });
+
+  test('an engine whose thread is gone fails new work at once instead of hanging', async () => {
+    const closing = await TranscriptionEngine.start({ modelDir: tinyWhisper(), threads: 1, providers: ['cpu'] }, silentLogger);
+    await closing.close();
+    await assert.rejects(closing.transcribe(new Float32Array(16000), { language: 'en', task: 'transcribe' }), /the engine is closed/);
+  });
 });

@@ -12,6 +12,7 @@ export interface SimWorkerOptions {
   keepAliveIntervalMs?: number;
   /** Sent as current_task_ids when the worker registers again after a reconnect. */
   runningTasks?: () => number[];
+  transport?: 'WebSockets' | 'LongPolling';
 }
 
 /**
@@ -29,7 +30,7 @@ export class SimWorker {
   static async start(hubUrl: string, id: string, options: SimWorkerOptions = {}): Promise<SimWorker> {
     const builder = new signalR.HubConnectionBuilder()
       .withUrl(hubUrl, {
-        transport: signalR.HttpTransportType.WebSockets,
+        transport: signalR.HttpTransportType[options.transport ?? 'WebSockets'],
         ...(options.accessToken && { accessTokenFactory: () => options.accessToken! }),
       })
       .configureLogging(signalR.LogLevel.None);

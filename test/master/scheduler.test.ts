@@ -159,6 +159,16 @@ describe('scheduler', () => {
     assert.equal(workers.find((w) => w.worker_id === 'doomed')?.status, 'offline');
   });
 
+  test('an idle worker on long polling (which never pings) stays online past worker_timeout', async () => {
+    const { rest, worker } = await setup({ workerTimeout: 0.6 });
+    const poller = await worker('poller', { transport: 'LongPolling' });
+    await sleep(2000);
+    const me = (await rest.call<{ status: string }>('GET', '/api/workers/poller')).body;
+    assert.equal(me.status, 'idle');
+    const task = await rest.createTask({ video_path: '/v/lp.mp4' });
+    assert.equal((await poller.nextTask()).taskId, task.task_id);
+  });
+
   test('a worker that reconnects within worker_timeout keeps its task', async () => {
     const { rest, worker, waitForTask } = await setup({ workerTimeout: 2 });
     const first = await worker('steady');

@@ -103,6 +103,37 @@ describe('a worker with no translator', () => {
 });
 
 describe('worker client protocol', () => {
+  test('a task finished while the master was unreachable is reported after the reconnect, and kept', async () => {
+    const master = await startTestMaster();
+    let finish: (() => void) | null = null;
+    const client = new WorkerClient(
+      { hubUrl: master.hubUrl, workerId: 'w', endpoint: 'test://w', capabilities: { gpu_available: false, concurrent_tasks: 1 } },
+      {
+        run: (task) => new Promise((resolve) => (finish = () => resolve({ rawSubtitlePath: task.rawSubtitlePath, translatedSubtitlePath: '' }))),
+        isCancellation: () => false,
+      },
+      silentLogger,
+    );
+    await client.start();
+    try {
+      const rest = api(master.url);
+      const task = await rest.createTask({ video_path: '/v/offline.mp4' });
+      await waitForStatus(rest, task.task_id, 'processing');
+      await until(() => finish !== null, 5000, 'the runner started');
+      // The master drops the connection; the task finishes before the client is back.
+      const before = client.connectionId!;
+      assert.ok(master.hub.abortConnection(before, 'network trouble', { allowReconnect: true }));
+      finish!();
+      await until(() => client.connectionId !== null && client.connectionId !== before, 10_000, 'reconnect');
+      const done = await waitForStatus(rest, task.task_id, 'completed', 10_000);
+      assert.equal(done.worker_id, 'w');
+      assert.equal(done.attempts, 1, 'not requeued meanwhile');
+    } finally {
+      await client.stop();
+      await master.stop();
+    }
+  });
+
   test('StopSubtitize aborts the running task; nothing is reported for it; the worker takes the next', async () => {
     const master = await startTestMaster();
     const aborted: number[] = [];

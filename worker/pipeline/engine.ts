@@ -19,6 +19,8 @@ interface Job {
 export class TranscriptionEngine {
   private readonly jobs = new Map<number, Job>();
   private nextId = 0;
+  /** Set once the thread is gone: later jobs fail at once instead of waiting for it forever. */
+  private dead: Error | null = null;
 
   private constructor(
     private readonly thread: Worker,
@@ -64,9 +66,15 @@ export class TranscriptionEngine {
   transcribe(samples: Float32Array, options: EngineTranscribeOptions): Promise<TranscriptionResult> {
     const { signal, onProgress, ...jobOptions } = options;
     if (signal?.aborted) return Promise.reject(new TranscriptionCancelled());
+    if (this.dead) return Promise.reject(this.dead);
     const id = ++this.nextId;
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-    const onAbort = () => Atomics.store(cancelFlag, 0, 1);
+    const onAbort = () => {
+      // The thread stops at its next check; the caller is answered now, whatever the thread does.
+      Atomics.store(cancelFlag, 0, 1);
+      this.jobs.get(id)?.reject(new TranscriptionCancelled());
+      this.jobs.delete(id);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     return new Promise<TranscriptionResult>((resolve, reject) => {
       this.jobs.set(id, { resolve, reject, ...(onProgress && { onProgress }) });
@@ -76,6 +84,7 @@ export class TranscriptionEngine {
   }
 
   async close(): Promise<void> {
+    this.dead ??= new Error('the engine is closed');
     await this.thread.terminate();
   }
 
@@ -94,6 +103,7 @@ export class TranscriptionEngine {
   }
 
   private failAll(error: Error): void {
+    this.dead ??= error;
     for (const job of this.jobs.values()) job.reject(error);
     this.jobs.clear();
   }

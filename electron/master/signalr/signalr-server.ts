@@ -108,9 +108,22 @@ export class SignalRServer {
     return this.lifetime.connections.size;
   }
 
-  /** When a live hub connection last delivered anything, keep-alive pings included. */
+  /**
+   * When a live hub connection last showed its client is there: any message, keep-alive pings
+   * included, or for long polling (whose clients never ping) a poll held open or just answered.
+   */
   lastReceivedAt(connectionId: string): number | undefined {
-    return this.lifetime.connections.get(connectionId)?.lastReceived;
+    const context = this.lifetime.connections.get(connectionId);
+    if (!context) return undefined;
+    if (context.transport !== 'LongPolling') return context.lastReceived;
+    return Math.max(context.lastReceived, context.http.pollPending ? Date.now() : context.http.lastSeen);
+  }
+
+  /** Ends one connection with a Close message (an operator's "disconnect this client"). */
+  abortConnection(connectionId: string, error?: string, options: { allowReconnect?: boolean } = {}): boolean {
+    const context = this.lifetime.connections.get(connectionId);
+    context?.abort(error, options);
+    return context !== undefined;
   }
 
   /** Connect middleware: answers the hub's routes, passes everything else on. */
