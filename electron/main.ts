@@ -49,9 +49,12 @@ async function start(): Promise<void> {
     env: { ...process.env, RPC_MASTER_URL: master.hubUrl, CAPTIONHUB_WORKER_ID: 'local', CAPTIONHUB_DATA: config.dataDir, ...(config.token && { CAPTIONHUB_TOKEN: config.token }) },
   });
   localWorker.on('exit', (code) => logger.warn('local worker exited', { code }));
+  const running = master;
   tray = createTray(join(here, '..', '..', 'resources', 'tray.png'), {
     open: showWindow,
     quit: () => app.quit(),
+    paused: () => running.scheduler.paused,
+    setPaused: (paused) => (paused ? running.scheduler.pause() : running.scheduler.resume()),
   });
   showWindow();
 }
