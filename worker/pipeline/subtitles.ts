@@ -47,7 +47,6 @@ export function textWidth(text: string): number {
   return width;
 }
 
-const isWide = (char: string) => charWidth(char.codePointAt(0)!) === 2;
 
 /**
  * Breaks text into lines of at most `maxWidth` columns: at spaces in spaced scripts, between any
