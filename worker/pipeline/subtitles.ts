@@ -47,7 +47,6 @@ export function textWidth(text: string): number {
   return width;
 }
 
-
 /**
  * Breaks text into lines of at most `maxWidth` columns: at spaces in spaced scripts, between any
  * two characters in CJK text, and inside a word only when the word alone is too wide.
