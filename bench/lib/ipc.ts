@@ -4,7 +4,7 @@ import { ROOT } from './report.js';
 
 /** Starts a bench script (TypeScript, through tsx) as a child process with an IPC channel. */
 export function startChild(script: string, stdio: 'inherit' | 'ignore' = 'inherit'): ChildProcess {
-  return fork(join(ROOT, script), [], { execArgv: ['--import', 'tsx'], stdio: [stdio, stdio, stdio, 'ipc'] });
+  return fork(join(ROOT, script), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? [])], stdio: [stdio, stdio, stdio, 'ipc'] });
 }
 
 /** Resolves with the child's next message of `type`; rejects on an 'error' message or an early exit. */

@@ -4,7 +4,9 @@ export interface LifecycleRequest {
   tasks: number;
   workers: number;
   progressUpdates: number;
-  /** Enqueue requests in flight at once. */
+  /** Tasks per enqueue call (a folder of videos dropped at once); 1 for one call per task. */
+  enqueueBatch: number;
+  /** Enqueue calls in flight at once. */
   enqueueConcurrency: number;
 }
 
@@ -39,15 +41,17 @@ export class LifecycleClock {
     if (++this.completed === this.total) this.resolveDone();
   }
 
-  /** Runs `enqueue(i)` for every task with at most `concurrency` in flight. */
-  async enqueueAll(concurrency: number, enqueue: (i: number) => Promise<unknown>): Promise<void> {
+  /** Hands every task index to `enqueue`, `batch` at a time, with at most `concurrency` calls in flight. */
+  async enqueueAll(concurrency: number, batch: number, enqueue: (indices: number[]) => Promise<unknown>): Promise<void> {
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < this.total) {
-          const i = next++;
-          this.enqueuedAt[i] = performance.now();
-          await enqueue(i);
+          const indices: number[] = [];
+          while (indices.length < batch && next < this.total) indices.push(next++);
+          const now = performance.now();
+          for (const i of indices) this.enqueuedAt[i] = now;
+          await enqueue(indices);
         }
       }),
     );

@@ -1,6 +1,6 @@
 // The peer: BullMQ on Redis, one Worker with the same concurrency, the same lifecycle per job.
 import { Queue, Worker } from 'bullmq';
-import { LifecycleClock, type LifecycleRequest } from './lifecycle.js';
+import { LifecycleClock, videoPathOf, type LifecycleRequest } from './lifecycle.js';
 
 async function run(request: LifecycleRequest & { redisPort: number }) {
   const connection = { host: '127.0.0.1', port: request.redisPort, maxRetriesPerRequest: null };
@@ -24,7 +24,10 @@ async function run(request: LifecycleRequest & { redisPort: number }) {
   await worker.waitUntilReady();
 
   clock.start();
-  await clock.enqueueAll(request.enqueueConcurrency, (i) => queue.add('subtitize', { i, video_path: `/bench/video-${i}.mp4` }));
+  const job = (i: number) => ({ name: 'subtitize', data: { i, video_path: videoPathOf(i) } });
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, (indices) =>
+    indices.length === 1 ? queue.add('subtitize', job(indices[0]!).data) : queue.addBulk(indices.map(job)),
+  );
   await Promise.race([
     clock.done,
     new Promise((_, reject) => {

@@ -46,7 +46,9 @@ async function run(request: LifecycleRequest & { url: string; hubUrl: string }) 
       req.end(body);
     });
   clock.start();
-  await clock.enqueueAll(request.enqueueConcurrency, (i) => post(JSON.stringify({ video_path: videoPathOf(i) })));
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, (indices) =>
+    post(JSON.stringify(indices.length === 1 ? { video_path: videoPathOf(indices[0]!) } : { tasks: indices.map((i) => ({ video_path: videoPathOf(i) })) })),
+  );
   agent.destroy();
   await clock.done;
   const result = clock.result();

@@ -12,3 +12,4 @@ const master = await createMaster({ ...defaultMasterConfig({}), port: 0, dataDir
 answerStatsRequests();
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 process.send!({ type: 'ready', url: master.url, hubUrl: master.hubUrl });
+process.on('SIGTERM', () => process.exit(0));

@@ -62,6 +62,13 @@ export class Scheduler {
     return task;
   }
 
+  /** Many tasks at once (a folder dropped on the window): stored together, then one scheduling pass. */
+  enqueueMany(inputs: readonly NewTask[]): Task[] {
+    const tasks = this.store.createMany(inputs);
+    this.schedule();
+    return tasks;
+  }
+
   pause(): void {
     this.pausedFlag = true;
     this.settings.set(PAUSED_KEY, 'true');

@@ -53,6 +53,38 @@ describe('REST API', () => {
     });
   }
 
+  test('POST /api/tasks with {"tasks": [...]} enqueues them all, in order, with their defaults', async () => {
+    const res = await rest.call<{ tasks: Task[] }>('POST', '/api/tasks', {
+      tasks: [{ video_path: '/batch/a.mp4' }, { video_path: '/batch/b.mkv', target_language: 'en', priority: 1 }, { video_path: 'D:\\clips\\c.mp4' }],
+    });
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.body.tasks.map((t) => [t.video_path, t.raw_subtitle_path, t.translated_subtitle_path, t.priority, t.status]), [
+      ['/batch/a.mp4', '/batch/a.srt', null, 0, 'queued'],
+      ['/batch/b.mkv', '/batch/b.srt', '/batch/b.en.srt', 1, 'queued'],
+      ['D:\\clips\\c.mp4', 'D:\\clips\\c.srt', null, 0, 'queued'],
+    ]);
+    const ids = res.body.tasks.map((t) => t.task_id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids follow the order of the request');
+    for (const task of res.body.tasks) assert.deepEqual(await rest.task(task.task_id), task);
+  });
+
+  const badBatches: [string, unknown, RegExp][] = [
+    ['an empty list', { tasks: [] }, /^tasks: must hold at least one task/],
+    ['tasks not a list', { tasks: { video_path: '/v.mp4' } }, /^tasks: .*expected array/],
+    ['one bad task among good ones', { tasks: [{ video_path: '/ok/1.mp4' }, { video_path: '/ok/2.mp4' }, { video_path: 'relative.mp4' }] }, /^tasks\[2\]\.video_path: must be an absolute path/],
+    ['an unknown field in a task', { tasks: [{ video_path: '/ok/1.mp4', prio: 3 }] }, /unknown field\(s\): prio/],
+    ['too many tasks', { tasks: Array.from({ length: 1001 }, (_, i) => ({ video_path: `/many/${i}.mp4` })) }, /^tasks: must hold at most 1000 tasks per request/],
+  ];
+  for (const [what, body, message] of badBatches) {
+    test(`POST /api/tasks with a batch of ${what} answers 400 and stores none of it`, async () => {
+      const before = (await rest.call<{ total: number }>('GET', '/api/tasks')).body.total;
+      const res = await rest.call<{ error: string }>('POST', '/api/tasks', body);
+      assert.equal(res.status, 400);
+      assert.match(res.body.error, message);
+      assert.equal((await rest.call<{ total: number }>('GET', '/api/tasks')).body.total, before, 'nothing was stored');
+    });
+  }
+
   test('GET /api/tasks filters by status and pages, newest first', async () => {
     const created: Task[] = [];
     for (let i = 0; i < 5; i++) created.push(await rest.createTask({ video_path: `/page/${i}.mp4` }));

@@ -8,11 +8,11 @@ export class HttpError extends Error {
   }
 }
 
-/** The first problem of a failed parse, named by its field: "video_path: expected string". */
+/** The first problem of a failed parse, named by its field: "video_path: expected string", "tasks[3].priority: …". */
 export function describeZodError(error: ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid input';
-  const field = issue.path.join('.');
+  const field = issue.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
   return field ? `${field}: ${issue.message}` : issue.message;
 }

@@ -5,7 +5,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { TaskStore } from '../store/task-store.js';
 import { HttpError } from './http-errors.js';
 import type { MetricsSource } from './metrics.js';
-import { listQuerySchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
+import { listQuerySchema, newTaskBatchSchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
 
 export interface ApiServices {
   store: TaskStore;
@@ -20,9 +20,18 @@ export function createApiRouter(services: ApiServices): Router {
   const { store, scheduler, registry, metrics, auth } = services;
   const router = Router();
   if (auth.enabled) router.use(requireToken(auth));
-  const body = json({ limit: '1mb' });
+  // A batch of MAX_TASKS_PER_REQUEST tasks with long paths and every optional field.
+  const batchBody = json({ limit: '16mb' });
 
-  router.post('/tasks', body, async (req, res) => {
+  // One task, or {"tasks": [...]} for many at once (all stored or none): 201 either way.
+  router.post('/tasks', batchBody, async (req, res) => {
+    if (isBatch(req.body)) {
+      const { tasks: inputs } = parseOrThrow(newTaskBatchSchema, req.body, 'the request body');
+      const tasks = scheduler.enqueueMany(inputs.map(toNewTask));
+      await store.durable();
+      res.status(201).json({ tasks });
+      return;
+    }
     const input = parseOrThrow(newTaskSchema, req.body, 'the request body');
     const task = scheduler.enqueue(toNewTask(input));
     await store.durable();
@@ -89,6 +98,10 @@ export function createApiRouter(services: ApiServices): Router {
   });
 
   return router;
+}
+
+function isBatch(body: unknown): body is { tasks: unknown } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'tasks' in body;
 }
 
 function taskOr404(store: TaskStore, req: Request) {

@@ -23,6 +23,14 @@ export const newTaskSchema = z
   })
   .strict();
 
+/** The most tasks one request may enqueue (a folder of videos dropped at once fits many times over). */
+export const MAX_TASKS_PER_REQUEST = 1000;
+
+/** Several tasks in one request, all enqueued or none. */
+export const newTaskBatchSchema = z
+  .object({ tasks: z.array(newTaskSchema).min(1, { message: 'must hold at least one task' }).max(MAX_TASKS_PER_REQUEST, { message: `must hold at most ${MAX_TASKS_PER_REQUEST} tasks per request` }) })
+  .strict();
+
 export const listQuerySchema = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

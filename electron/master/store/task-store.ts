@@ -107,6 +107,18 @@ export class TaskStore {
     });
   }
 
+  /** All or none: one failing row rolls the others back. */
+  createMany(inputs: readonly NewTask[]): Task[] {
+    const created = this.commits.write(() => {
+      const stamp = this.stamp();
+      return inputs.map((input) => {
+        const row = this.q.insert!.get({ ...input, created_at: stamp }) as Row;
+        return { row, event: this.event(row.task_id, 'queued', `queued ${input.video_path}`) };
+      });
+    });
+    return created.map(({ row, event }) => this.publish(toTask(row), event));
+  }
+
   get(taskId: number): Task | undefined {
     const cached = this.active.get(taskId);
     if (cached) return cached;
