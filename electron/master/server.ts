@@ -48,7 +48,6 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   const db = openDatabase(config.dataDir);
   const commits = new GroupCommit(db, (error) => {
     logger.error('commit failed; the changes of that moment were rolled back', { error: error.message });
-    store.forgetCached();
   });
   const store = new TaskStore(db, commits);
   const settings = new SettingsStore(db);

@@ -2,21 +2,22 @@ import type { Db } from './database.js';
 
 /**
  * Group commit: every write made during one turn of the event loop shares one SQLite transaction,
- * committed in the check phase right after the turn's I/O callbacks. Each write still runs in its
- * own savepoint, so one failing write rolls back alone. Whoever must not speak before the change is
- * on disk (a hub acknowledgement, an API answer, a dispatch) awaits `durable()`.
+ * committed in the check phase right after the turn's I/O callbacks. Whoever must not speak before
+ * a change is on disk (a hub acknowledgement, an API answer, a dispatch) awaits `durable()`.
+ *
+ * A write that throws rolls back the whole batch at once: nothing in it has been acknowledged yet,
+ * so every waiter hears the error and the rollback hooks put the in-memory mirrors back in step
+ * with the database. (A savepoint per write would keep the others, at the price of two extra
+ * statements on every write, for a failure that means the disk or a bug.)
  */
 export class GroupCommit {
   private open = false;
   private waiters: { resolve(): void; reject(error: Error): void }[] = [];
   private afterCommit: (() => void)[] = [];
   private readonly beforeCommit: (() => void)[] = [];
-  /** One transaction wrapper, made once: inside the open batch better-sqlite3 runs it as a savepoint. */
-  private readonly savepoint: (fn: () => unknown) => unknown;
+  private readonly afterRollback: (() => void)[] = [];
 
-  constructor(private readonly db: Db, private readonly onError: (error: Error) => void = () => {}) {
-    this.savepoint = db.transaction((fn: () => unknown) => fn());
-  }
+  constructor(private readonly db: Db, private readonly onError: (error: Error) => void = () => {}) {}
 
   write<T>(fn: () => T): T {
     if (!this.open) {
@@ -24,7 +25,12 @@ export class GroupCommit {
       this.open = true;
       setImmediate(() => this.commit());
     }
-    return this.savepoint(fn) as T;
+    try {
+      return fn();
+    } catch (error) {
+      this.rollback(error as Error);
+      throw error;
+    }
   }
 
   /** Resolves once everything written so far is committed. */
@@ -36,6 +42,11 @@ export class GroupCommit {
   /** Registers work that must land in every batch just before it commits (writes held back to be coalesced). */
   onBeforeCommit(hook: () => void): void {
     this.beforeCommit.push(hook);
+  }
+
+  /** Registers what must run after a batch was rolled back, before its waiters hear of it. */
+  onRollback(hook: () => void): void {
+    this.afterRollback.push(hook);
   }
 
   /** Runs `callback` once what was written so far is committed (at once if nothing is pending). */
@@ -51,22 +62,30 @@ export class GroupCommit {
 
   private commit(): void {
     if (!this.open) return;
-    const waiters = this.waiters;
-    const callbacks = this.afterCommit;
-    this.waiters = [];
-    this.afterCommit = [];
     try {
       for (const hook of this.beforeCommit) hook();
       this.db.exec('COMMIT');
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.open = false;
-      this.onError(error as Error);
-      for (const waiter of waiters) waiter.reject(error as Error);
+      this.rollback(error as Error);
       return;
     }
+    const waiters = this.waiters;
+    const callbacks = this.afterCommit;
     this.open = false;
+    this.waiters = [];
+    this.afterCommit = [];
     for (const callback of callbacks) callback();
     for (const waiter of waiters) waiter.resolve();
+  }
+
+  private rollback(error: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.afterCommit = [];
+    this.open = false;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    for (const hook of this.afterRollback) hook();
+    this.onError(error);
+    for (const waiter of waiters) waiter.reject(error);
   }
 }

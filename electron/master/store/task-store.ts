@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import { FINISHED_STATUSES, type Task, type TaskEvent, type TaskEventKind, type TaskState, type TaskStatus, type WorkingState } from '../../../common/task-types.js';
+import type { Task, TaskEvent, TaskEventKind, TaskState, TaskStatus, WorkingState } from '../../../common/task-types.js';
 import type { Db } from './database.js';
 import type { GroupCommit } from './group-commit.js';
+import { ReadyQueue } from './ready-queue.js';
 
 export type NewTask = Pick<Task, 'video_path' | 'raw_subtitle_path' | 'translated_subtitle_path' | 'language' | 'target_language' | 'priority'>;
 
@@ -12,72 +13,86 @@ export interface TaskChange {
 
 type Row = Task & { excluded_workers: string; dispatched_at: number | null };
 
+/** An unfinished task as the store mirrors it: the public record plus what only scheduling needs. */
+interface Mirrored {
+  task: Task;
+  /** Workers this task already failed on. */
+  excludedWorkers: readonly string[];
+  /** When the current attempt was sent out (ms), for task_timeout. */
+  dispatchedAt: number | null;
+}
+
 /** Progress milestones worth a line in a task's timeline (ten-thousandths). */
 const MILESTONES = [2500, 5000, 7500];
+/** Timeline rows written per INSERT statement when a batch commits. */
+const EVENT_ROWS_PER_INSERT = 32;
 
 /**
- * Tasks and their timelines in SQLite. Every mutation writes the task and its event row together
- * and returns the updated task at once; it becomes durable with the turn's group commit, which
- * whoever acknowledges the change (the hub, the API) awaits through `durable()`, so nothing
- * acknowledged can be taken back by a crash. Listeners hear of each change after its commit.
+ * Tasks and their timelines in SQLite, with every unfinished task mirrored in memory: the
+ * scheduler's reads (the queue's head, a task's holder, what runs where) never touch the disk.
+ * Every mutation changes mirror and row together; it becomes durable with the turn's group commit,
+ * which whoever acknowledges the change (the hub, the API) awaits through `durable()`, so nothing
+ * acknowledged can be taken back by a crash. Timeline rows and progress are written when the batch
+ * commits, many per statement. Listeners hear of each change after its commit. If a batch is rolled
+ * back, the mirror is reloaded from the database.
  */
 export class TaskStore {
   private readonly listeners = new Set<(change: TaskChange) => void>();
-  /**
-   * Unfinished tasks as last written. Worker reports and dispatch checks read a task many times
-   * over its life; this spares each a query. Written only from rows the database returned.
-   */
-  private readonly active = new Map<number, Task>();
+  private readonly unfinished = new Map<number, Mirrored>();
+  private readonly ready = new ReadyQueue();
   /** Progress reports wait here for the batch's commit: several for one task in a batch become one row update. */
   private readonly pendingProgress = new Map<number, { progress: number; state: WorkingState }>();
+  private pendingEvents: TaskEvent[] = [];
+  private lastEventId = 0;
+  private lastStamp = { ms: Number.NaN, iso: '' };
+  private readonly insertEvents: Statement;
   private readonly q: Record<string, Statement>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly commits: GroupCommit,
     private readonly now: () => Date = () => new Date(),
   ) {
-    commits.onBeforeCommit(() => this.writePendingProgress());
+    commits.onBeforeCommit(() => this.writePending());
+    commits.onRollback(() => this.reload());
+    const eventRow = '(?, ?, ?, ?, ?, ?)';
+    this.insertEvents = db.prepare(
+      `INSERT INTO task_events (id, task_id, at, kind, message, worker_id) VALUES ${Array(EVENT_ROWS_PER_INSERT).fill(eventRow).join(', ')}`,
+    );
     this.q = {
       insert: db.prepare(
         `INSERT INTO tasks (status, state, video_path, raw_subtitle_path, translated_subtitle_path, language, target_language, priority, created_at)
-         VALUES ('queued', 'queued', @video_path, @raw_subtitle_path, @translated_subtitle_path, @language, @target_language, @priority, @created_at)
-         RETURNING *`,
+         VALUES ('queued', 'queued', @video_path, @raw_subtitle_path, @translated_subtitle_path, @language, @target_language, @priority, @created_at)`,
       ),
       get: db.prepare('SELECT * FROM tasks WHERE task_id = ?'),
-      event: db.prepare('INSERT INTO task_events (task_id, at, kind, message, worker_id) VALUES (?, ?, ?, ?, ?)'),
-      events: db.prepare('SELECT id, task_id, at, kind, message, worker_id FROM task_events WHERE task_id = ? ORDER BY id'),
-      // Pinned to the partial index: without statistics the planner picks tasks_by_status and then
-      // sorts every queued row, which made each scheduling pass cost O(queue length).
-      queued: db.prepare(
-        `SELECT task_id, excluded_workers FROM tasks INDEXED BY tasks_queue WHERE status = 'queued' ORDER BY priority DESC, task_id LIMIT ?`,
+      unfinished: db.prepare(`SELECT * FROM tasks WHERE status IN ('queued', 'processing') ORDER BY task_id`),
+      lastEventId: db.prepare(
+        `SELECT MAX(COALESCE((SELECT MAX(id) FROM task_events), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'task_events'), 0)) AS id`,
       ),
-      processing: db.prepare(`SELECT * FROM tasks WHERE status = 'processing' ORDER BY task_id`),
-      processingFor: db.prepare(`SELECT * FROM tasks INDEXED BY tasks_by_worker WHERE status = 'processing' AND worker_id = ? ORDER BY task_id`),
+      event: db.prepare('INSERT INTO task_events (id, task_id, at, kind, message, worker_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      events: db.prepare('SELECT id, task_id, at, kind, message, worker_id FROM task_events WHERE task_id = ? ORDER BY id'),
       assign: db.prepare(
-        `UPDATE tasks SET status = 'processing', worker_id = @worker_id, attempts = attempts + 1, progress = 0, state = 'queued',
-           started_at = @at, finished_at = NULL, dispatched_at = @dispatched_at WHERE task_id = @task_id AND status = 'queued' RETURNING *`,
+        `UPDATE tasks SET status = 'processing', worker_id = ?, attempts = ?, progress = 0, state = 'queued',
+           started_at = ?, finished_at = NULL, dispatched_at = ? WHERE task_id = ?`,
       ),
       unassign: db.prepare(
-        `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, attempts = attempts - 1, progress = 0,
-           started_at = NULL, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
+        `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, attempts = ?, progress = 0,
+           started_at = NULL, dispatched_at = NULL WHERE task_id = ?`,
       ),
       progress: db.prepare(`UPDATE tasks SET progress = ?, state = ? WHERE task_id = ? AND status = 'processing'`),
       complete: db.prepare(
         `UPDATE tasks SET status = 'completed', state = 'completed', progress = 10000, raw_subtitle_path = ?, translated_subtitle_path = ?,
-           error = NULL, finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
+           error = NULL, finished_at = ?, dispatched_at = NULL WHERE task_id = ?`,
       ),
       requeue: db.prepare(
         `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, progress = 0, error = ?, excluded_workers = ?,
-           dispatched_at = NULL WHERE task_id = ? RETURNING *`,
+           dispatched_at = NULL WHERE task_id = ?`,
       ),
-      fail: db.prepare(
-        `UPDATE tasks SET status = 'failed', state = 'failed', error = ?, finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
-      ),
-      cancel: db.prepare(`UPDATE tasks SET status = 'cancelled', state = 'cancelled', finished_at = ?, dispatched_at = NULL WHERE task_id = ? RETURNING *`),
+      fail: db.prepare(`UPDATE tasks SET status = 'failed', state = 'failed', error = ?, finished_at = ?, dispatched_at = NULL WHERE task_id = ?`),
+      cancel: db.prepare(`UPDATE tasks SET status = 'cancelled', state = 'cancelled', finished_at = ?, dispatched_at = NULL WHERE task_id = ?`),
       reset: db.prepare(
         `UPDATE tasks SET status = 'queued', state = 'queued', worker_id = NULL, progress = 0, attempts = 0, error = NULL,
-           excluded_workers = '[]', started_at = NULL, finished_at = NULL, dispatched_at = NULL WHERE task_id = ? RETURNING *`,
+           excluded_workers = '[]', started_at = NULL, finished_at = NULL, dispatched_at = NULL WHERE task_id = ?`,
       ),
       countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM tasks GROUP BY status'),
       outcomes: db.prepare(
@@ -93,6 +108,7 @@ export class TaskStore {
          FROM (SELECT started_at, finished_at FROM tasks WHERE status = 'completed' AND started_at IS NOT NULL ORDER BY task_id DESC LIMIT 1000)`,
       ),
     };
+    this.reload();
   }
 
   onChange(listener: (change: TaskChange) => void): () => void {
@@ -101,38 +117,50 @@ export class TaskStore {
   }
 
   create(input: NewTask): Task {
-    return this.mutate(() => {
-      const row = this.q.insert!.get({ ...input, created_at: this.stamp() }) as Row;
-      return { row, event: this.event(row.task_id, 'queued', `queued ${input.video_path}`) };
-    });
+    return this.createMany([input])[0]!;
   }
 
-  /** All or none: one failing row rolls the others back. */
+  /** All or none: one failing row rolls the whole batch back. */
   createMany(inputs: readonly NewTask[]): Task[] {
-    const created = this.commits.write(() => {
-      const stamp = this.stamp();
+    const changes = this.commits.write(() => {
+      const createdAt = this.stamp();
       return inputs.map((input) => {
-        const row = this.q.insert!.get({ ...input, created_at: stamp }) as Row;
-        return { row, event: this.event(row.task_id, 'queued', `queued ${input.video_path}`) };
+        const { lastInsertRowid } = this.q.insert!.run({ ...input, created_at: createdAt });
+        const task: Task = {
+          task_id: Number(lastInsertRowid),
+          status: 'queued',
+          state: 'queued',
+          worker_id: null,
+          video_path: input.video_path,
+          raw_subtitle_path: input.raw_subtitle_path,
+          translated_subtitle_path: input.translated_subtitle_path,
+          language: input.language,
+          target_language: input.target_language,
+          priority: input.priority,
+          progress: 0,
+          attempts: 0,
+          error: null,
+          created_at: createdAt,
+          started_at: null,
+          finished_at: null,
+        };
+        this.mirror({ task, excludedWorkers: [], dispatchedAt: null });
+        return { task, event: this.event(task.task_id, 'queued', `queued ${input.video_path}`) };
       });
     });
-    return created.map(({ row, event }) => this.publish(toTask(row), event));
+    return changes.map(({ task, event }) => this.publish(task, event));
   }
 
   get(taskId: number): Task | undefined {
-    const cached = this.active.get(taskId);
-    if (cached) return cached;
+    const mirrored = this.unfinished.get(taskId);
+    if (mirrored) return mirrored.task;
     const row = this.q.get!.get(taskId) as Row | undefined;
-    return row && this.remember(toTask(row));
-  }
-
-  /** Drops what the cache holds, for when a commit failed and the database rolled back. */
-  forgetCached(): void {
-    this.active.clear();
+    return row && toTask(row);
   }
 
   /** Newest first. */
   list(filter: { status?: TaskStatus; limit: number; offset: number }): { tasks: Task[]; total: number } {
+    this.writePending();
     const rows = (
       filter.status ? this.q.listByStatus!.all(filter.status, filter.limit, filter.offset) : this.q.listAll!.all(filter.limit, filter.offset)
     ) as Row[];
@@ -141,6 +169,7 @@ export class TaskStore {
   }
 
   events(taskId: number): TaskEvent[] {
+    this.writePending();
     return this.q.events!.all(taskId) as TaskEvent[];
   }
 
@@ -151,33 +180,42 @@ export class TaskStore {
 
   /** The head of the queue in dispatch order (priority, then first come first served): ids and who to avoid. */
   queued(limit: number): QueuedTask[] {
-    return (this.q.queued!.all(limit) as { task_id: number; excluded_workers: string }[]).map((row) => ({
-      task_id: row.task_id,
-      excludedWorkers: row.excluded_workers === '[]' ? [] : (JSON.parse(row.excluded_workers) as string[]),
-    }));
+    return this.ready.head(limit).map((taskId) => ({ task_id: taskId, excludedWorkers: this.unfinished.get(taskId)!.excludedWorkers }));
   }
 
   processing(workerId?: string): (Task & { dispatchedAt: number | null })[] {
-    const rows = (workerId === undefined ? this.q.processing!.all() : this.q.processingFor!.all(workerId)) as Row[];
-    return rows.map((row) => ({ ...toTask(row), dispatchedAt: row.dispatched_at }));
+    const out: (Task & { dispatchedAt: number | null })[] = [];
+    for (const { task, dispatchedAt } of this.unfinished.values()) {
+      if (task.status === 'processing' && (workerId === undefined || task.worker_id === workerId)) out.push({ ...task, dispatchedAt });
+    }
+    return out;
   }
 
   /** Hands a queued task to a worker; undefined if it is no longer queued (cancelled meanwhile). */
   assign(taskId: number, workerId: string): Task | undefined {
-    return this.mutateIf(() => {
+    const current = this.unfinished.get(taskId);
+    if (current?.task.status !== 'queued') return undefined;
+    return this.commits.write(() => {
       const at = this.now();
-      const row = this.q.assign!.get({ task_id: taskId, worker_id: workerId, at: at.toISOString(), dispatched_at: at.getTime() }) as Row | undefined;
-      if (!row) return null;
-      return { row, event: this.event(taskId, 'assigned', `assigned to ${workerId} (attempt ${row.attempts})`, workerId) };
+      const startedAt = at.toISOString();
+      const attempts = current.task.attempts + 1;
+      this.q.assign!.run(workerId, attempts, startedAt, at.getTime(), taskId);
+      const task: Task = { ...current.task, status: 'processing', worker_id: workerId, attempts, progress: 0, state: 'queued', started_at: startedAt, finished_at: null };
+      this.mirror({ ...current, task, dispatchedAt: at.getTime() });
+      return this.publish(task, this.event(taskId, 'assigned', `assigned to ${workerId} (attempt ${attempts})`, workerId));
     });
   }
 
   /** The worker never took the task (refused, unreachable): back to the queue, the attempt not counted. */
   dispatchFailed(taskId: number, workerId: string, reason: string): Task {
-    return this.mutate(() => ({
-      row: this.q.unassign!.get(taskId) as Row,
-      event: this.event(taskId, 'dispatch_failed', `${workerId} did not take the task: ${reason}`, workerId),
-    }));
+    const current = this.mirrored(taskId);
+    return this.commits.write(() => {
+      const attempts = current.task.attempts - 1;
+      this.q.unassign!.run(attempts, taskId);
+      const task: Task = { ...current.task, status: 'queued', state: 'queued', worker_id: null, attempts, progress: 0, started_at: null };
+      this.mirror({ ...current, task, dispatchedAt: null });
+      return this.publish(task, this.event(taskId, 'dispatch_failed', `${workerId} did not take the task: ${reason}`, workerId));
+    });
   }
 
   /**
@@ -186,29 +224,37 @@ export class TaskStore {
    * state changes or a milestone is crossed.
    */
   progress(taskId: number, progress: number, state: WorkingState, previous: Task): Task {
-    const task: Task = { ...previous, progress, state };
+    const current = this.mirrored(taskId);
     const crossed = MILESTONES.find((m) => previous.progress < m && progress >= m);
-    let event: TaskEvent | null = null;
-    this.commits.write(() => {
+    return this.commits.write(() => {
       this.pendingProgress.set(taskId, { progress, state });
+      const task: Task = { ...current.task, progress, state };
+      this.mirror({ ...current, task });
+      let event: TaskEvent | null = null;
       if (state !== previous.state) event = this.event(taskId, 'progress', `${state} (${formatPercent(progress)})`, previous.worker_id);
       else if (crossed !== undefined) event = this.event(taskId, 'progress', `${state} ${formatPercent(crossed)}`, previous.worker_id);
+      return this.publish(task, event);
     });
-    return this.publish(task, event);
-  }
-
-  private writePendingProgress(): void {
-    for (const [taskId, { progress, state }] of this.pendingProgress) {
-      this.q.progress!.run(progress, state, taskId);
-    }
-    this.pendingProgress.clear();
   }
 
   complete(taskId: number, rawSubtitlePath: string, translatedSubtitlePath: string | null, workerId: string): Task {
-    return this.mutate(() => ({
-      row: this.q.complete!.get(rawSubtitlePath, translatedSubtitlePath, this.stamp(), taskId) as Row,
-      event: this.event(taskId, 'completed', `completed by ${workerId}`, workerId),
-    }));
+    const current = this.mirrored(taskId);
+    return this.commits.write(() => {
+      const finishedAt = this.stamp();
+      this.q.complete!.run(rawSubtitlePath, translatedSubtitlePath, finishedAt, taskId);
+      const task: Task = {
+        ...current.task,
+        status: 'completed',
+        state: 'completed',
+        progress: 10000,
+        raw_subtitle_path: rawSubtitlePath,
+        translated_subtitle_path: translatedSubtitlePath,
+        error: null,
+        finished_at: finishedAt,
+      };
+      this.finish(taskId);
+      return this.publish(task, this.event(taskId, 'completed', `completed by ${workerId}`, workerId));
+    });
   }
 
   /**
@@ -216,30 +262,44 @@ export class TaskStore {
    * that another one gets it first; otherwise it fails with this error.
    */
   attemptFailed(taskId: number, error: string, workerId: string | null, retry: boolean): Task {
-    return this.mutate(() => {
-      const current = this.q.get!.get(taskId) as Row;
+    const current = this.mirrored(taskId);
+    return this.commits.write(() => {
       if (!retry) {
-        return {
-          row: this.q.fail!.get(error, this.stamp(), taskId) as Row,
-          event: this.event(taskId, 'failed', `failed after ${current.attempts} attempt(s): ${error}`, workerId),
-        };
+        const finishedAt = this.stamp();
+        this.q.fail!.run(error, finishedAt, taskId);
+        this.finish(taskId);
+        const task: Task = { ...current.task, status: 'failed', state: 'failed', error, finished_at: finishedAt };
+        return this.publish(task, this.event(taskId, 'failed', `failed after ${current.task.attempts} attempt(s): ${error}`, workerId));
       }
-      const excluded = new Set(JSON.parse(current.excluded_workers) as string[]);
-      if (workerId) excluded.add(workerId);
-      return {
-        row: this.q.requeue!.get(error, JSON.stringify([...excluded]), taskId) as Row,
-        event: this.event(taskId, 'retried', `retrying because ${error}`, workerId),
-      };
+      const excludedWorkers = workerId && !current.excludedWorkers.includes(workerId) ? [...current.excludedWorkers, workerId] : current.excludedWorkers;
+      this.q.requeue!.run(error, JSON.stringify(excludedWorkers), taskId);
+      const task: Task = { ...current.task, status: 'queued', state: 'queued', worker_id: null, progress: 0, error };
+      this.mirror({ task, excludedWorkers, dispatchedAt: null });
+      return this.publish(task, this.event(taskId, 'retried', `retrying because ${error}`, workerId));
     });
   }
 
   cancel(taskId: number): Task {
-    return this.mutate(() => ({ row: this.q.cancel!.get(this.stamp(), taskId) as Row, event: this.event(taskId, 'cancelled', 'cancelled by the user') }));
+    const current = this.mirrored(taskId);
+    return this.commits.write(() => {
+      const finishedAt = this.stamp();
+      this.q.cancel!.run(finishedAt, taskId);
+      this.finish(taskId);
+      const task: Task = { ...current.task, status: 'cancelled', state: 'cancelled', finished_at: finishedAt };
+      return this.publish(task, this.event(taskId, 'cancelled', 'cancelled by the user'));
+    });
   }
 
   /** A user's retry of a finished task: a fresh start with a clean slate. */
   reset(taskId: number): Task {
-    return this.mutate(() => ({ row: this.q.reset!.get(taskId) as Row, event: this.event(taskId, 'queued', 'queued again by the user') }));
+    const finished = this.get(taskId);
+    if (!finished) throw new Error(`task ${taskId} does not exist`);
+    return this.commits.write(() => {
+      this.q.reset!.run(taskId);
+      const task: Task = { ...finished, status: 'queued', state: 'queued', worker_id: null, progress: 0, attempts: 0, error: null, started_at: null, finished_at: null };
+      this.mirror({ task, excludedWorkers: [], dispatchedAt: null });
+      return this.publish(task, this.event(taskId, 'queued', 'queued again by the user'));
+    });
   }
 
   /** Adds a line to a task's timeline without changing the task. */
@@ -257,6 +317,7 @@ export class TaskStore {
 
   /** Attempt outcomes per worker over all time: completions, and failures (retried or final). */
   outcomesByWorker(): Map<string, { completed: number; failed: number }> {
+    this.writePending();
     const out = new Map<string, { completed: number; failed: number }>();
     for (const { worker_id, kind, n } of this.q.outcomes!.all() as { worker_id: string; kind: string; n: number }[]) {
       const entry = out.get(worker_id) ?? { completed: 0, failed: 0 };
@@ -268,6 +329,7 @@ export class TaskStore {
   }
 
   retryCount(): number {
+    this.writePending();
     return (this.q.retries!.get() as { n: number }).n;
   }
 
@@ -277,36 +339,84 @@ export class TaskStore {
     return { seconds: row.seconds, count: row.n };
   }
 
-  private remember(task: Task): Task {
-    if (FINISHED_STATUSES.includes(task.status)) this.active.delete(task.task_id);
-    else this.active.set(task.task_id, task);
-    return task;
+  /** Loads the mirror from the database: at start, and after a batch was rolled back. */
+  private reload(): void {
+    this.unfinished.clear();
+    this.ready.clear();
+    this.pendingProgress.clear();
+    this.pendingEvents = [];
+    for (const row of this.q.unfinished!.all() as Row[]) {
+      this.mirror({ task: toTask(row), excludedWorkers: JSON.parse(row.excluded_workers) as string[], dispatchedAt: row.dispatched_at });
+    }
+    this.lastEventId = (this.q.lastEventId!.get() as { id: number }).id;
   }
 
+  private mirrored(taskId: number): Mirrored {
+    const current = this.unfinished.get(taskId);
+    if (!current) throw new Error(`task ${taskId} is not unfinished`);
+    return current;
+  }
+
+  /** Puts an unfinished task's new state in the mirror, and in the ready queue while it is queued. */
+  private mirror(entry: Mirrored): void {
+    const { task } = entry;
+    const previous = this.unfinished.get(task.task_id);
+    if (previous?.task.status === 'queued' && (task.status !== 'queued' || task.priority !== previous.task.priority)) {
+      this.ready.remove(task.task_id, previous.task.priority);
+    }
+    if (task.status === 'queued' && previous?.task.status !== 'queued') this.ready.add(task.task_id, task.priority);
+    this.unfinished.set(task.task_id, entry);
+  }
+
+  private finish(taskId: number): void {
+    const previous = this.unfinished.get(taskId);
+    if (previous?.task.status === 'queued') this.ready.remove(taskId, previous.task.priority);
+    this.unfinished.delete(taskId);
+    this.pendingProgress.delete(taskId);
+  }
+
+  /** Writes what waits for the batch's commit: timeline rows, many per statement, and the last progress of each task. */
+  private writePending(): void {
+    const events = this.pendingEvents;
+    if (events.length > 0) {
+      this.pendingEvents = [];
+      let i = 0;
+      const args: unknown[] = [];
+      for (; i + EVENT_ROWS_PER_INSERT <= events.length; i += EVENT_ROWS_PER_INSERT) {
+        args.length = 0;
+        for (let j = i; j < i + EVENT_ROWS_PER_INSERT; j++) {
+          const e = events[j]!;
+          args.push(e.id, e.task_id, e.at, e.kind, e.message, e.worker_id);
+        }
+        this.insertEvents.run(args);
+      }
+      for (; i < events.length; i++) {
+        const e = events[i]!;
+        this.q.event!.run(e.id, e.task_id, e.at, e.kind, e.message, e.worker_id);
+      }
+    }
+    for (const [taskId, { progress, state }] of this.pendingProgress) {
+      this.q.progress!.run(progress, state, taskId);
+    }
+    this.pendingProgress.clear();
+  }
+
+  /** The current time as ISO text; one string per millisecond however many writes share it. */
   private stamp(): string {
-    return this.now().toISOString();
+    const at = this.now();
+    const ms = at.getTime();
+    if (ms !== this.lastStamp.ms) this.lastStamp = { ms, iso: at.toISOString() };
+    return this.lastStamp.iso;
   }
 
+  /** A timeline line; written with the batch's commit (its id is known now, since only the master writes). */
   private event(taskId: number, kind: TaskEventKind, message: string, workerId: string | null = null): TaskEvent {
-    const at = this.stamp();
-    const { lastInsertRowid } = this.q.event!.run(taskId, at, kind, message, workerId);
-    return { id: Number(lastInsertRowid), task_id: taskId, at, kind, message, worker_id: workerId };
-  }
-
-  private mutate(write: () => { row: Row; event: TaskEvent | null }): Task {
-    return this.mutateIf(write)!;
-  }
-
-  private mutateIf(write: () => { row: Row; event: TaskEvent | null } | null): Task | undefined {
-    const outcome = this.commits.write(write);
-    if (!outcome) return undefined;
-    // Every row write supersedes progress still held back for that task.
-    this.pendingProgress.delete(outcome.row.task_id);
-    return this.publish(toTask(outcome.row), outcome.event);
+    const event: TaskEvent = { id: ++this.lastEventId, task_id: taskId, at: this.stamp(), kind, message, worker_id: workerId };
+    this.pendingEvents.push(event);
+    return event;
   }
 
   private publish(task: Task, event: TaskEvent | null): Task {
-    this.remember(task);
     if (this.listeners.size > 0) {
       const change = { task, event };
       this.commits.afterDurable(() => this.listeners.forEach((listener) => listener(change)));
@@ -318,7 +428,7 @@ export class TaskStore {
 export interface QueuedTask {
   task_id: number;
   /** Workers this task already failed on: another one gets it first. */
-  excludedWorkers: string[];
+  excludedWorkers: readonly string[];
 }
 
 function toTask(row: Row): Task {

@@ -1,0 +1,40 @@
+// The in-memory dispatch order beside the database: priority, then first come first served.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ReadyQueue } from '../../electron/master/store/ready-queue.js';
+
+test('the head is highest priority first, then lowest id, whatever order tasks arrive in', () => {
+  const queue = new ReadyQueue();
+  for (const [id, priority] of [[5, 0], [2, 0], [9, 3], [7, -1], [3, 3], [4, 0], [1, -1]] as const) queue.add(id, priority);
+  assert.deepEqual(queue.head(100), [3, 9, 2, 4, 5, 1, 7]);
+  assert.deepEqual(queue.head(3), [3, 9, 2]);
+  assert.equal(queue.size, 7);
+});
+
+test('removing from the head, the middle and the tail keeps the order; unknown ids are refused', () => {
+  const queue = new ReadyQueue();
+  for (let id = 1; id <= 6; id++) queue.add(id, id % 2);
+  assert.deepEqual(queue.head(10), [1, 3, 5, 2, 4, 6]);
+  assert.equal(queue.remove(1, 1), true);
+  assert.equal(queue.remove(4, 0), true);
+  assert.equal(queue.remove(5, 1), true);
+  assert.equal(queue.remove(4, 0), false, 'already gone');
+  assert.equal(queue.remove(2, 7), false, 'wrong priority');
+  assert.deepEqual(queue.head(10), [3, 2, 6]);
+  assert.equal(queue.remove(3, 1), true);
+  assert.deepEqual(queue.head(10), [2, 6], 'an emptied priority leaves no trace');
+  assert.equal(queue.size, 2);
+});
+
+test('a task put back keeps its place among later ones, and adding it twice counts once', () => {
+  const queue = new ReadyQueue();
+  for (const id of [10, 11, 12]) queue.add(id, 0);
+  queue.remove(10, 0);
+  queue.add(10, 0);
+  queue.add(11, 0);
+  assert.deepEqual(queue.head(10), [10, 11, 12]);
+  assert.equal(queue.size, 3);
+  queue.clear();
+  assert.deepEqual(queue.head(10), []);
+  assert.equal(queue.size, 0);
+});
