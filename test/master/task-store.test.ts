@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openDatabase, type Db } from '../../electron/master/store/database.js';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, openDatabase, type Db } from '../../electron/master/store/database.js';
 import { GroupCommit } from '../../electron/master/store/group-commit.js';
 import { TaskStore, type NewTask } from '../../electron/master/store/task-store.js';
 
@@ -55,6 +56,8 @@ test('what the store answers is what the database holds, after every kind of cha
   assert.equal(rowOf(db, a!.task_id).status, 'completed');
   assert.equal(store.get(a!.task_id)!.finished_at, rowOf(db, a!.task_id).finished_at);
   assert.deepEqual(store.processing(), []);
+  assert.deepEqual([...store.outcomesByWorker()].sort(), [['w1', { completed: 1, failed: 0 }], ['w2', { completed: 0, failed: 1 }]]);
+  assert.equal(store.retryCount(), 1);
   commits.flush();
 });
 
@@ -107,4 +110,22 @@ test('a write that fails rolls back its whole batch: waiters hear the error and 
   store.assign(kept!.task_id, 'w2');
   await store.durable();
   assert.deepEqual(store.events(kept!.task_id).map((e) => [e.id, e.kind]), [[1, 'queued'], [2, 'assigned']]);
+});
+
+test('a database from the first schema keeps its outcome counts when it is upgraded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'captionhub-store-'));
+  dirs.push(dir);
+  const old = new Database(join(dir, 'captionhub.db'));
+  old.exec(MIGRATIONS[0]!);
+  old.exec(`INSERT INTO tasks (task_id, status, state, video_path, raw_subtitle_path, created_at) VALUES (1, 'completed', 'completed', '/v.mp4', '/v.srt', 'x')`);
+  const insert = old.prepare(`INSERT INTO task_events (task_id, at, kind, message, worker_id) VALUES (1, 'x', ?, 'm', ?)`);
+  for (const [kind, worker] of [['completed', 'w1'], ['completed', 'w1'], ['retried', 'w1'], ['retried', null], ['failed', 'w2'], ['progress', 'w2']] as const) insert.run(kind, worker);
+  old.pragma('user_version = 1');
+  old.close();
+
+  const { store, db } = open(dir);
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  assert.deepEqual([...store.outcomesByWorker()].sort(), [['w1', { completed: 2, failed: 1 }], ['w2', { completed: 0, failed: 1 }]]);
+  assert.equal(store.retryCount(), 2);
+  db.close();
 });

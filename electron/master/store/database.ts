@@ -8,7 +8,7 @@ export type Db = Database.Database;
  * Each entry moves the schema one version forward; the database's user_version says how many have
  * run. Append, never edit: a user's file may be at any earlier version.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE tasks (
      task_id INTEGER PRIMARY KEY AUTOINCREMENT,
      status TEXT NOT NULL CHECK (status IN ('queued','processing','completed','failed','cancelled')),
@@ -51,6 +51,20 @@ const MIGRATIONS: readonly string[] = [
      last_seen TEXT NOT NULL
    );
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // The queue and who-runs-what now live in the task store's in-memory mirror, so their indexes only
+  // cost writes. Outcome counts move from an index over every timeline row (one insertion point per
+  // worker, dirtying many pages per commit) to a small counter table.
+  `DROP INDEX tasks_queue;
+   DROP INDEX tasks_by_worker;
+   DROP INDEX task_events_outcomes;
+   CREATE TABLE task_outcomes (
+     worker_id TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('completed', 'retried', 'failed')),
+     n INTEGER NOT NULL,
+     PRIMARY KEY (worker_id, kind)
+   ) WITHOUT ROWID;
+   INSERT INTO task_outcomes (worker_id, kind, n)
+     SELECT COALESCE(worker_id, ''), kind, COUNT(*) FROM task_events WHERE kind IN ('completed', 'retried', 'failed') GROUP BY 1, 2;`,
 ];
 
 /**

@@ -22,6 +22,8 @@ interface Mirrored {
   dispatchedAt: number | null;
 }
 
+type OutcomeKind = Extract<TaskEventKind, 'completed' | 'retried' | 'failed'>;
+
 /** Progress milestones worth a line in a task's timeline (ten-thousandths). */
 const MILESTONES = [2500, 5000, 7500];
 /** Timeline rows written per INSERT statement when a batch commits. */
@@ -43,6 +45,8 @@ export class TaskStore {
   /** Progress reports wait here for the batch's commit: several for one task in a batch become one row update. */
   private readonly pendingProgress = new Map<number, { progress: number; state: WorkingState }>();
   private pendingEvents: TaskEvent[] = [];
+  /** Outcome counts this batch adds, by worker and kind (the metrics' failure rate and retry count). */
+  private readonly pendingOutcomes = new Map<string, { workerId: string; kind: OutcomeKind; n: number }>();
   private lastEventId = 0;
   private lastStamp = { ms: Number.NaN, iso: '' };
   private readonly insertEvents: Statement;
@@ -95,14 +99,14 @@ export class TaskStore {
            excluded_workers = '[]', started_at = NULL, finished_at = NULL, dispatched_at = NULL WHERE task_id = ?`,
       ),
       countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM tasks GROUP BY status'),
-      outcomes: db.prepare(
-        `SELECT worker_id, kind, COUNT(*) AS n FROM task_events
-         WHERE kind IN ('completed', 'retried', 'failed') AND worker_id IS NOT NULL GROUP BY worker_id, kind`,
+      outcomes: db.prepare(`SELECT worker_id, kind, n FROM task_outcomes WHERE worker_id <> ''`),
+      countOutcome: db.prepare(
+        `INSERT INTO task_outcomes (worker_id, kind, n) VALUES (?, ?, ?) ON CONFLICT (worker_id, kind) DO UPDATE SET n = n + excluded.n`,
       ),
       listAll: db.prepare('SELECT * FROM tasks ORDER BY task_id DESC LIMIT ? OFFSET ?'),
       listByStatus: db.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY task_id DESC LIMIT ? OFFSET ?'),
       countAll: db.prepare('SELECT COUNT(*) AS n FROM tasks'),
-      retries: db.prepare(`SELECT COUNT(*) AS n FROM task_events WHERE kind = 'retried'`),
+      retries: db.prepare(`SELECT COALESCE(SUM(n), 0) AS n FROM task_outcomes WHERE kind = 'retried'`),
       meanDuration: db.prepare(
         `SELECT AVG((julianday(finished_at) - julianday(started_at)) * 86400.0) AS seconds, COUNT(*) AS n
          FROM (SELECT started_at, finished_at FROM tasks WHERE status = 'completed' AND started_at IS NOT NULL ORDER BY task_id DESC LIMIT 1000)`,
@@ -345,6 +349,7 @@ export class TaskStore {
     this.ready.clear();
     this.pendingProgress.clear();
     this.pendingEvents = [];
+    this.pendingOutcomes.clear();
     for (const row of this.q.unfinished!.all() as Row[]) {
       this.mirror({ task: toTask(row), excludedWorkers: JSON.parse(row.excluded_workers) as string[], dispatchedAt: row.dispatched_at });
     }
@@ -399,6 +404,8 @@ export class TaskStore {
       this.q.progress!.run(progress, state, taskId);
     }
     this.pendingProgress.clear();
+    for (const { workerId, kind, n } of this.pendingOutcomes.values()) this.q.countOutcome!.run(workerId, kind, n);
+    this.pendingOutcomes.clear();
   }
 
   /** The current time as ISO text; one string per millisecond however many writes share it. */
@@ -413,6 +420,12 @@ export class TaskStore {
   private event(taskId: number, kind: TaskEventKind, message: string, workerId: string | null = null): TaskEvent {
     const event: TaskEvent = { id: ++this.lastEventId, task_id: taskId, at: this.stamp(), kind, message, worker_id: workerId };
     this.pendingEvents.push(event);
+    if (kind === 'completed' || kind === 'retried' || kind === 'failed') {
+      const key = `${workerId ?? ''}\n${kind}`;
+      const counted = this.pendingOutcomes.get(key);
+      if (counted) counted.n++;
+      else this.pendingOutcomes.set(key, { workerId: workerId ?? '', kind, n: 1 });
+    }
     return event;
   }
 
