@@ -57,6 +57,18 @@ for (const [transport, protocol] of COMBINATIONS) {
       await until(() => events.disconnected.some((d) => d.id === connectionId), 3000, 'disconnected hook');
     });
 
+    test('messages the server writes in one go (sent together in one frame) all arrive, in order', async () => {
+      const connection = await connect();
+      try {
+        const ticks: number[] = [];
+        connection.on('Tick', (n: number) => ticks.push(n));
+        assert.equal(await connection.invoke('Burst', 50), 50);
+        assert.deepEqual(ticks, Array.from({ length: 50 }, (_, i) => i + 1), 'every Tick came before the completion');
+      } finally {
+        await connection.stop();
+      }
+    });
+
     test('pushes server-to-client calls to one client, a group and everyone', async () => {
       const [a, b] = [await connect(), await connect()];
       try {

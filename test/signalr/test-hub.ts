@@ -21,6 +21,10 @@ export function createTestHub(events: HubEvents = { connected: [], disconnected:
       events.notes.push(text);
       ctx.caller.send('Noted', text, events.notes.length);
     })
+    .method('Burst', [param('count', z.number().int().min(0).max(1000))], (ctx, count) => {
+      for (let i = 1; i <= count; i++) ctx.caller.send('Tick', i);
+      return count;
+    })
     .method('JoinGroup', [param('group', z.string())], (ctx, group) => ctx.groups.add(ctx.connectionId, group))
     .method('LeaveGroup', [param('group', z.string())], (ctx, group) => ctx.groups.remove(ctx.connectionId, group))
     .method('TellGroup', [param('group', z.string()), param('text', z.string())], (ctx, group, text) => ctx.clients.group(group).send('GroupMessage', group, text))

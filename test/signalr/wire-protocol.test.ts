@@ -202,6 +202,30 @@ describe('wire protocol', () => {
       ws.close();
     });
 
+    test('messages written in the same tick share one frame: JSON records, then MessagePack messages', async () => {
+      const text = await openSocket(hub.hubUrl);
+      text.ws.send(`{"protocol":"json","version":1}${RS}`);
+      text.ws.send(`{"type":1,"invocationId":"1","target":"Burst","arguments":[3]}${RS}`);
+      await until(() => textRecords(text.frames).some((m) => (m as { type: number }).type === 3), 3000, 'completion');
+      const burst = text.frames.find((f) => f.data.toString().includes('"Tick"'))!;
+      assert.equal(
+        burst.data.toString(),
+        [1, 2, 3].map((n) => `{"type":1,"target":"Tick","arguments":[${n}]}${RS}`).join('') + `{"type":3,"invocationId":"1","result":3}${RS}`,
+      );
+      text.ws.close();
+
+      const binary = await openSocket(hub.hubUrl);
+      binary.ws.send(`{"protocol":"messagepack","version":1}${RS}`);
+      binary.ws.send(msgpackFrame([1, {}, '1', 'Burst', [2]]));
+      await until(() => binary.frames.length >= 2, 3000, 'burst');
+      assert.deepEqual(msgpackMessages(binary.frames[1]!.data), [
+        [1, {}, null, 'Tick', [1]],
+        [1, {}, null, 'Tick', [2]],
+        [3, {}, '1', 3, 2],
+      ]);
+      binary.ws.close();
+    });
+
     test('a malformed frame closes that connection only, with a Close message', async () => {
       const victim = await openSocket(hub.hubUrl);
       const bystander = await openSocket(hub.hubUrl);

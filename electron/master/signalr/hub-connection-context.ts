@@ -51,6 +51,7 @@ export class HubConnectionContext implements HubCallerContext {
   lastSent = Date.now();
   private readonly pendingResults = new Map<string, PendingResult>();
   private nextInvocationId = 0;
+  private outbox: (string | Uint8Array)[] = [];
   private closed = false;
   readonly caller: SingleClientProxy;
 
@@ -101,10 +102,23 @@ export class HubConnectionContext implements HubCallerContext {
     this.writePayload(message.for(this.hubProtocol));
   }
 
+  /**
+   * Messages written in the same tick leave together in one transport frame, which the protocols
+   * allow (records end with 0x1E; binary messages carry their length): an acknowledgement and the
+   * next StartSubtitize for a worker cost one write instead of two.
+   */
   private writePayload(payload: string | Uint8Array): void {
     if (this.closed) return;
     this.lastSent = Date.now();
-    this.http.send(payload);
+    if (this.outbox.push(payload) === 1) process.nextTick(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    if (batch.length === 0) return;
+    this.outbox = [];
+    if (this.closed) return;
+    this.http.send(batch.length === 1 ? batch[0]! : joinPayloads(batch));
   }
 
   /** Sends an Invocation with an id and resolves with the client's Completion. */
@@ -140,6 +154,7 @@ export class HubConnectionContext implements HubCallerContext {
       ...(error !== undefined && { error }),
       ...(options?.allowReconnect && { allowReconnect: true }),
     });
+    this.flush();
     this.http.close(error !== undefined ? new Error(error) : undefined);
   }
 
@@ -154,4 +169,9 @@ export class HubConnectionContext implements HubCallerContext {
     for (const controller of this.activeStreams.values()) controller.abort();
     this.activeStreams.clear();
   }
+}
+
+function joinPayloads(batch: readonly (string | Uint8Array)[]): string | Uint8Array {
+  if (batch.every((p) => typeof p === 'string')) return batch.join('');
+  return Buffer.concat(batch.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
