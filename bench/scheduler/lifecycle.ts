@@ -16,6 +16,7 @@ export interface LifecycleResult {
   tasks_s: number;
   dispatch_p50_ms: number;
   dispatch_p99_ms: number;
+  /** CPU seconds this load process spent between start() and the last completion. */
   load_cpu_s: number;
 }
 
@@ -25,6 +26,7 @@ export class LifecycleClock {
   readonly receivedAt: Float64Array;
   private completed = 0;
   private startedAt = 0;
+  private cpuAtStart = process.cpuUsage();
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -33,7 +35,10 @@ export class LifecycleClock {
     this.receivedAt = new Float64Array(total);
   }
 
+  /** Tells the bench runner (which then samples the server's CPU) and starts the clock. */
   start(): void {
+    process.send?.({ type: 'started' });
+    this.cpuAtStart = process.cpuUsage();
     this.startedAt = performance.now();
   }
 
@@ -60,7 +65,7 @@ export class LifecycleClock {
   result(): LifecycleResult {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const latencies = Array.from(this.receivedAt, (r, i) => r - this.enqueuedAt[i]!);
-    const cpu = process.cpuUsage();
+    const cpu = process.cpuUsage(this.cpuAtStart);
     return {
       tasks: this.total,
       seconds,
