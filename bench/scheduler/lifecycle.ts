@@ -2,6 +2,8 @@ import { percentile } from '../lib/stats.js';
 
 export interface LifecycleRequest {
   tasks: number;
+  /** Tasks run through the same processes before the measured ones (JIT, caches), untimed. */
+  warmupTasks: number;
   workers: number;
   progressUpdates: number;
   /** Tasks per enqueue call (a folder of videos dropped at once); 1 for one call per task. */

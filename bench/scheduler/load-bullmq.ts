@@ -4,7 +4,7 @@ import { LifecycleClock, videoPathOf, type LifecycleRequest } from './lifecycle.
 
 async function run(request: LifecycleRequest & { redisPort: number }) {
   const connection = { host: '127.0.0.1', port: request.redisPort, maxRetriesPerRequest: null };
-  const clock = new LifecycleClock(request.tasks);
+  let clock = new LifecycleClock(request.warmupTasks);
   const queue = new Queue('subtitize', { connection });
   const worker = new Worker(
     'subtitize',
@@ -23,11 +23,13 @@ async function run(request: LifecycleRequest & { redisPort: number }) {
   worker.on('failed', (_job, error) => (failure ??= error));
   await worker.waitUntilReady();
 
-  clock.start();
   const job = (i: number) => ({ name: 'subtitize', data: { i, video_path: videoPathOf(i) } });
-  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, (indices) =>
-    indices.length === 1 ? queue.add('subtitize', job(indices[0]!).data) : queue.addBulk(indices.map(job)),
-  );
+  const enqueue = (indices: number[]) => (indices.length === 1 ? queue.add('subtitize', job(indices[0]!).data) : queue.addBulk(indices.map(job)));
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, enqueue);
+  await clock.done;
+  clock = new LifecycleClock(request.tasks);
+  clock.start();
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, enqueue);
   await Promise.race([
     clock.done,
     new Promise((_, reject) => {

@@ -5,7 +5,7 @@ import { MasterMethods, WorkerMethods } from '../../common/hub-contract.js';
 import { indexOf, LifecycleClock, videoPathOf, type LifecycleRequest } from './lifecycle.js';
 
 async function run(request: LifecycleRequest & { url: string; hubUrl: string }) {
-  const clock = new LifecycleClock(request.tasks);
+  let clock = new LifecycleClock(request.warmupTasks);
   const workers: signalR.HubConnection[] = [];
   for (let w = 0; w < request.workers; w++) {
     const connection = new signalR.HubConnectionBuilder()
@@ -45,10 +45,13 @@ async function run(request: LifecycleRequest & { url: string; hubUrl: string }) 
       req.on('error', reject);
       req.end(body);
     });
+  const enqueue = (indices: number[]) =>
+    post(JSON.stringify(indices.length === 1 ? { video_path: videoPathOf(indices[0]!) } : { tasks: indices.map((i) => ({ video_path: videoPathOf(i) })) }));
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, enqueue);
+  await clock.done;
+  clock = new LifecycleClock(request.tasks);
   clock.start();
-  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, (indices) =>
-    post(JSON.stringify(indices.length === 1 ? { video_path: videoPathOf(indices[0]!) } : { tasks: indices.map((i) => ({ video_path: videoPathOf(i) })) })),
-  );
+  await clock.enqueueAll(request.enqueueConcurrency, request.enqueueBatch, enqueue);
   agent.destroy();
   await clock.done;
   const result = clock.result();

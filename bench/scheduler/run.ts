@@ -4,7 +4,8 @@
 // same lifecycle with a Worker of the same concurrency. One stack at a time; --rounds rounds, the two
 // stacks alternating which goes first, and the round with the median tasks/s is reported for each.
 // Tasks are enqueued 100 per call (POST /api/tasks with a list; BullMQ's addBulk), 4 calls in flight.
-// Options: --tasks 10000 --workers 100 --progress 5 --batch 100 --concurrency 4 --rounds 5
+// Before the measured tasks, --warmup tasks go through the same processes, untimed, on both stacks.
+// Options: --tasks 10000 --warmup 1000 --workers 100 --progress 5 --batch 100 --concurrency 4 --rounds 5
 // (--batch 1 for one call per task)
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { startRedis } from './redis.js';
 const { values } = parseArgs({
   options: {
     tasks: { type: 'string', default: '10000' },
+    warmup: { type: 'string', default: '1000' },
     workers: { type: 'string', default: '100' },
     progress: { type: 'string', default: '5' },
     batch: { type: 'string', default: '100' },
@@ -28,6 +30,7 @@ const { values } = parseArgs({
 });
 const request: LifecycleRequest = {
   tasks: Number(values.tasks),
+  warmupTasks: Number(values.warmup),
   workers: Number(values.workers),
   progressUpdates: Number(values.progress),
   enqueueBatch: Number(values.batch),
@@ -116,6 +119,7 @@ const results = {
   notes: [
     'CaptionHub: master alone in its process (SQLite WAL, synchronous=NORMAL), tasks enqueued with POST /api/tasks ({"tasks": [...]} when batched), workers are @microsoft/signalr WebSocket connections in a second process; dispatch is StartSubtitize answered by the worker, every report is acknowledged after its commit.',
     'BullMQ: redis-server with appendonly yes, appendfsync everysec; Queue.addBulk (Queue.add when batch is 1) from the load process, one Worker with concurrency equal to the worker count, job.updateProgress for each progress update.',
+    'Each round first runs the warm-up tasks through the same processes (untimed), then the measured ones.',
     'Each stack: the round with the median tasks/s of all rounds (rounds_tasks_s lists them in order); the stacks alternate which runs first.',
     'Dispatch latency is enqueue call to the moment the worker holds the task; with every task enqueued up front it includes the time spent waiting in the queue.',
     'CPU per task is measured while the tasks run: server = the master process, or redis-server; load = the process with the workers and the enqueuing client (for BullMQ it also runs BullMQ\'s queue logic).',
