@@ -38,3 +38,25 @@ test('a task put back keeps its place among later ones, and adding it twice coun
   assert.deepEqual(queue.head(10), []);
   assert.equal(queue.size, 0);
 });
+
+test('a long queue drained from the head, with requeues and removals along the way, keeps its order', () => {
+  const queue = new ReadyQueue();
+  const expected = new Set<number>();
+  for (let id = 1; id <= 5000; id++) {
+    queue.add(id, 0);
+    expected.add(id);
+  }
+  for (let id = 1; id <= 3000; id++) {
+    assert.equal(queue.remove(id, 0), expected.delete(id), `removing ${id}`);
+    if (id % 500 === 0) {
+      // A retried task goes back to the front of its lane; a cancelled one leaves from the middle.
+      queue.add(id - 1, 0);
+      expected.add(id - 1);
+      assert.equal(queue.remove(id + 1000, 0), true);
+      expected.delete(id + 1000);
+    }
+  }
+  const order = [...expected].sort((a, b) => a - b);
+  assert.deepEqual(queue.head(10_000), order);
+  assert.equal(queue.size, order.length);
+});

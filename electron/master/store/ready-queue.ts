@@ -1,11 +1,11 @@
 /**
  * Queued task ids in dispatch order: higher priority first, then lower id (first come, first
  * served; a retried task keeps its place). Held in memory beside the database so that a scheduling
- * pass costs no query. Each priority keeps its ids sorted; new tasks append, and the head is where
- * dispatch takes from, so the common operations are O(1).
+ * pass costs no query. Each priority keeps its ids sorted; new tasks append and dispatch takes from
+ * the head, so the common operations are O(1).
  */
 export class ReadyQueue {
-  private readonly lanes = new Map<number, number[]>();
+  private readonly lanes = new Map<number, Lane>();
   /** Priorities that have a lane, highest first. */
   private priorities: number[] = [];
   private count = 0;
@@ -17,15 +17,17 @@ export class ReadyQueue {
   add(taskId: number, priority: number): void {
     let lane = this.lanes.get(priority);
     if (!lane) {
-      lane = [];
+      lane = { ids: [], head: 0 };
       this.lanes.set(priority, lane);
       this.priorities = [...this.lanes.keys()].sort((a, b) => b - a);
     }
-    if (lane.length === 0 || lane[lane.length - 1]! < taskId) lane.push(taskId);
+    const { ids } = lane;
+    if (ids.length === lane.head || ids[ids.length - 1]! < taskId) ids.push(taskId);
     else {
-      const at = lowerBound(lane, taskId);
-      if (lane[at] === taskId) return;
-      lane.splice(at, 0, taskId);
+      const at = lowerBound(ids, lane.head, taskId);
+      if (ids[at] === taskId) return;
+      if (at === lane.head && lane.head > 0) ids[--lane.head] = taskId;
+      else ids.splice(at, 0, taskId);
     }
     this.count++;
   }
@@ -34,12 +36,19 @@ export class ReadyQueue {
   remove(taskId: number, priority: number): boolean {
     const lane = this.lanes.get(priority);
     if (!lane) return false;
-    const at = lane[0] === taskId ? 0 : lowerBound(lane, taskId);
-    if (lane[at] !== taskId) return false;
-    if (at === 0) lane.shift();
-    else lane.splice(at, 1);
+    const { ids } = lane;
+    const at = ids[lane.head] === taskId ? lane.head : lowerBound(ids, lane.head, taskId);
+    if (at >= ids.length || ids[at] !== taskId) return false;
+    if (at === lane.head) {
+      lane.head++;
+      // Taking from the head only moves an index; the dead prefix is dropped now and then.
+      if (lane.head >= 1024 && lane.head * 2 >= ids.length) {
+        lane.ids = ids.slice(lane.head);
+        lane.head = 0;
+      }
+    } else ids.splice(at, 1);
     this.count--;
-    if (lane.length === 0) {
+    if (lane.ids.length === lane.head) {
       this.lanes.delete(priority);
       this.priorities = this.priorities.filter((p) => p !== priority);
     }
@@ -50,8 +59,8 @@ export class ReadyQueue {
   head(limit: number): number[] {
     const out: number[] = [];
     for (const priority of this.priorities) {
-      const lane = this.lanes.get(priority)!;
-      for (let i = 0; i < lane.length && out.length < limit; i++) out.push(lane[i]!);
+      const { ids, head } = this.lanes.get(priority)!;
+      for (let i = head; i < ids.length && out.length < limit; i++) out.push(ids[i]!);
       if (out.length >= limit) break;
     }
     return out;
@@ -64,8 +73,14 @@ export class ReadyQueue {
   }
 }
 
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
+/** Ids in ascending order from `head` on; those before it were taken already. */
+interface Lane {
+  ids: number[];
+  head: number;
+}
+
+function lowerBound(sorted: readonly number[], from: number, value: number): number {
+  let lo = from;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
