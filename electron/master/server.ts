@@ -86,6 +86,8 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
 
   const app = express();
   app.disable('x-powered-by');
+  // API answers change with every call; hashing each body for an ETag only costs time.
+  app.set('etag', false);
   // The hub reads raw request bodies itself, so it goes before any body parser.
   app.use(hub.middleware);
   app.get('/health', (_req, res) => {
