@@ -42,6 +42,7 @@ export class Scheduler {
     private readonly now: () => number = Date.now,
   ) {
     this.pausedFlag = settings.get(PAUSED_KEY) === 'true';
+    store.onReload(() => this.resyncAfterRollback());
     // After a restart, tasks that were running stay with their workers, who have one
     // worker_timeout to come back and claim them.
     for (const task of store.processing()) {
@@ -179,6 +180,20 @@ export class Scheduler {
       }
     }
     this.schedule();
+  }
+
+  /**
+   * A batch was rolled back and the store reloaded what is on disk: the slots and the pause switch
+   * are taken from there again, so no slot stays taken by an assignment that never happened, nor
+   * freed by a completion that was never recorded.
+   */
+  private resyncAfterRollback(): void {
+    this.pausedFlag = this.settings.get(PAUSED_KEY) === 'true';
+    for (const worker of this.registry.all()) worker.tasks.clear();
+    for (const task of this.store.processing()) {
+      if (task.worker_id) this.registry.get(task.worker_id)?.tasks.add(task.task_id);
+    }
+    setImmediate(() => this.schedule());
   }
 
   /** The heartbeat: task timeouts, and workers silent for worker_timeout. */

@@ -1,5 +1,7 @@
 // The scheduler end to end: a real master, real SQLite, simulated workers on real SignalR connections.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, test } from 'node:test';
 import type { Task, TaskEvent } from '../../common/task-types.js';
 import type { MasterConfig } from '../../electron/master/config.js';
@@ -262,5 +264,30 @@ describe('scheduler', () => {
     assert.equal(queue.queued, 1);
     await rest.call('POST', '/api/queue/resume');
     await w.nextTask();
+  });
+
+  test('a write that fails rolls its whole batch back, and the workers\' slots follow what is on disk', async () => {
+    const { master, rest, worker, waitForTask } = await setup();
+    const w1 = await worker('w1');
+    const [first, second] = [await rest.createTask({ video_path: '/v/r1.mp4' }), await rest.createTask({ video_path: '/v/r2.mp4' })];
+    await w1.nextTask();
+    // A second connection to the same file stands in for a failing disk: handing out the second
+    // task fails, in the same batch as the completion of the first that freed the slot.
+    const db = new Database(join(master.dataDir, 'captionhub.db'));
+    cleanups.push(async () => void db.close());
+    db.exec(`CREATE TRIGGER refuse_dispatch BEFORE UPDATE OF status ON tasks WHEN NEW.status = 'processing' AND NEW.task_id = ${second!.task_id}
+             BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    await assert.rejects(w1.complete(first!.task_id), /disk trouble|error/i);
+
+    await sleep(100);
+    assert.equal((await rest.task(first!.task_id)).status, 'processing', 'the completion went with the batch');
+    assert.equal((await rest.task(second!.task_id)).status, 'queued');
+    const listed = (await rest.call<{ current_task_ids: number[] }>('GET', '/api/workers/w1')).body;
+    assert.deepEqual(listed.current_task_ids, [first!.task_id], 'w1 holds the first task again, and its slot with it');
+
+    db.exec('DROP TRIGGER refuse_dispatch');
+    await w1.complete(first!.task_id);
+    await waitForTask(first!.task_id, (t) => t.status === 'completed', 'completed');
+    assert.equal((await w1.nextTask()).taskId, second!.task_id, 'the freed slot takes the next task');
   });
 });

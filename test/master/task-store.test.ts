@@ -129,3 +129,35 @@ test('a database from the first schema keeps its outcome counts when it is upgra
   assert.equal(store.retryCount(), 2);
   db.close();
 });
+
+test('progress held back for the batch is dropped when the task is requeued and assigned again in that batch', async () => {
+  const { db, store } = open();
+  const [task] = store.createMany([input('again')]);
+  store.assign(task!.task_id, 'w1');
+  await store.durable();
+  store.progress(task!.task_id, 4000, 'transcribing', store.get(task!.task_id)!);
+  store.attemptFailed(task!.task_id, 'crashed', 'w1', true);
+  store.assign(task!.task_id, 'w2');
+  await store.durable();
+  const row = rowOf(db, task!.task_id);
+  assert.deepEqual([row.progress, row.state, row.worker_id, row.attempts], [0, 'queued', 'w2', 2]);
+  assert.deepEqual([store.get(task!.task_id)!.progress, store.get(task!.task_id)!.state], [0, 'queued']);
+});
+
+test('waiters hear of a rolled-back batch even when a rollback hook fails too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'captionhub-store-'));
+  dirs.push(dir);
+  const db = openDatabase(dir);
+  const errors: string[] = [];
+  const commits = new GroupCommit(db, (error) => errors.push(error.message));
+  commits.onRollback(() => {
+    throw new Error('reload failed');
+  });
+  commits.write(() => db.prepare(`INSERT INTO settings (key, value) VALUES ('a', '1')`).run());
+  const waiting = commits.durable();
+  assert.throws(() => commits.write(() => db.prepare(`INSERT INTO settings (key, value) VALUES ('a', '2')`).run()), /UNIQUE/);
+  await assert.rejects(waiting, /UNIQUE/);
+  assert.deepEqual(errors, ['reload failed', 'UNIQUE constraint failed: settings.key']);
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM settings').get() as { n: number }).n, 0);
+  db.close();
+});

@@ -113,7 +113,8 @@ export class HubConnectionContext implements HubCallerContext {
     if (this.outbox.push(payload) === 1) process.nextTick(() => this.flush());
   }
 
-  private flush(): void {
+  /** Hands what this tick wrote to the transport now (before a close, say). */
+  flush(): void {
     const batch = this.outbox;
     if (batch.length === 0) return;
     this.outbox = [];

@@ -52,6 +52,8 @@ export class HubDispatcher {
         ctx.activeStreams.get(message.invocationId)?.abort();
         return;
       case MessageType.Close:
+        // Answers already written still go out, as they would have without frame joining.
+        ctx.flush();
         ctx.http.close(message.error !== undefined ? new Error(message.error) : undefined);
         return;
       case MessageType.Ping:

@@ -66,7 +66,12 @@ export class GroupCommit {
       for (const hook of this.beforeCommit) hook();
       this.db.exec('COMMIT');
     } catch (error) {
-      this.rollback(error as Error);
+      try {
+        this.rollback(error as Error);
+      } catch (rollbackError) {
+        // Runs from setImmediate: a throw here would take the whole master down.
+        this.onError(rollbackError as Error);
+      }
       return;
     }
     const waiters = this.waiters;
@@ -83,9 +88,19 @@ export class GroupCommit {
     this.waiters = [];
     this.afterCommit = [];
     this.open = false;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    for (const hook of this.afterRollback) hook();
-    this.onError(error);
-    for (const waiter of waiters) waiter.reject(error);
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const hook of this.afterRollback) {
+        try {
+          hook();
+        } catch (hookError) {
+          this.onError(hookError as Error);
+        }
+      }
+      this.onError(error);
+    } finally {
+      // Whatever else failed, nobody may be left waiting for an answer.
+      for (const waiter of waiters) waiter.reject(error);
+    }
   }
 }

@@ -40,6 +40,7 @@ const EVENT_ROWS_PER_INSERT = 32;
  */
 export class TaskStore {
   private readonly listeners = new Set<(change: TaskChange) => void>();
+  private readonly reloadListeners: (() => void)[] = [];
   private readonly unfinished = new Map<number, Mirrored>();
   private readonly ready = new ReadyQueue();
   /** Progress reports wait here for the batch's commit: several for one task in a batch become one row update. */
@@ -58,7 +59,10 @@ export class TaskStore {
     private readonly now: () => Date = () => new Date(),
   ) {
     commits.onBeforeCommit(() => this.writePending());
-    commits.onRollback(() => this.reload());
+    commits.onRollback(() => {
+      this.reload();
+      for (const listener of this.reloadListeners) listener();
+    });
     const eventRow = '(?, ?, ?, ?, ?, ?)';
     this.insertEvents = db.prepare(
       `INSERT INTO task_events (id, task_id, at, kind, message, worker_id) VALUES ${Array(EVENT_ROWS_PER_INSERT).fill(eventRow).join(', ')}`,
@@ -115,6 +119,11 @@ export class TaskStore {
     this.reload();
   }
 
+  /** Hears when the mirror was reloaded after a rolled-back batch, so that state built on it can be rebuilt. */
+  onReload(listener: () => void): void {
+    this.reloadListeners.push(listener);
+  }
+
   onChange(listener: (change: TaskChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -164,7 +173,7 @@ export class TaskStore {
 
   /** Newest first. */
   list(filter: { status?: TaskStatus; limit: number; offset: number }): { tasks: Task[]; total: number } {
-    this.writePending();
+    this.writeHeldBack();
     const rows = (
       filter.status ? this.q.listByStatus!.all(filter.status, filter.limit, filter.offset) : this.q.listAll!.all(filter.limit, filter.offset)
     ) as Row[];
@@ -173,7 +182,7 @@ export class TaskStore {
   }
 
   events(taskId: number): TaskEvent[] {
-    this.writePending();
+    this.writeHeldBack();
     return this.q.events!.all(taskId) as TaskEvent[];
   }
 
@@ -321,7 +330,7 @@ export class TaskStore {
 
   /** Attempt outcomes per worker over all time: completions, and failures (retried or final). */
   outcomesByWorker(): Map<string, { completed: number; failed: number }> {
-    this.writePending();
+    this.writeHeldBack();
     const out = new Map<string, { completed: number; failed: number }>();
     for (const { worker_id, kind, n } of this.q.outcomes!.all() as { worker_id: string; kind: string; n: number }[]) {
       const entry = out.get(worker_id) ?? { completed: 0, failed: 0 };
@@ -333,7 +342,7 @@ export class TaskStore {
   }
 
   retryCount(): number {
-    this.writePending();
+    this.writeHeldBack();
     return (this.q.retries!.get() as { n: number }).n;
   }
 
@@ -370,6 +379,9 @@ export class TaskStore {
       this.ready.remove(task.task_id, previous.task.priority);
     }
     if (task.status === 'queued' && previous?.task.status !== 'queued') this.ready.add(task.task_id, task.priority);
+    // Progress held back for the batch belongs to the attempt that reported it: a requeue or a new
+    // assignment in the same batch must not have it written over its fresh row.
+    if (previous && (previous.task.status !== task.status || previous.task.worker_id !== task.worker_id)) this.pendingProgress.delete(task.task_id);
     this.unfinished.set(task.task_id, entry);
   }
 
@@ -378,6 +390,13 @@ export class TaskStore {
     if (previous?.task.status === 'queued') this.ready.remove(taskId, previous.task.priority);
     this.unfinished.delete(taskId);
     this.pendingProgress.delete(taskId);
+  }
+
+  /** Before a read: what the batch holds back goes into its transaction, so the read sees it (a failure rolls the batch back). */
+  private writeHeldBack(): void {
+    if (this.pendingEvents.length > 0 || this.pendingProgress.size > 0 || this.pendingOutcomes.size > 0) {
+      this.commits.write(() => this.writePending());
+    }
   }
 
   /** Writes what waits for the batch's commit: timeline rows, many per statement, and the last progress of each task. */
