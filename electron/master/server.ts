@@ -18,7 +18,9 @@ import { SettingsStore } from './store/settings-store.js';
 import { TaskStore } from './store/task-store.js';
 import { WorkerStore } from './store/worker-store.js';
 import { UiPush } from './ui-push.js';
-import { SignalRWorkerChannel } from './worker-channel.js';
+import { defineVideoCaptionerHub } from './videocaptioner/hub-methods.js';
+import { isVideoCaptioner, VideoCaptionerFleet } from './videocaptioner/fleet.js';
+import { RoutedWorkerChannel, SignalRWorkerChannel } from './worker-channel.js';
 import { WorkerReports } from './worker-reports.js';
 
 export interface Master {
@@ -71,7 +73,9 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     logger: logger.child('signalr'),
     ...options.hubOptions,
   });
-  const channel = new SignalRWorkerChannel(hub.clients, registry, options.acceptTimeoutMs ?? 30_000);
+  const hubChannel = new SignalRWorkerChannel(hub.clients, registry, options.acceptTimeoutMs ?? 30_000);
+  const videoCaptioner = new VideoCaptionerFleet(logger.child('videocaptioner'));
+  const channel = new RoutedWorkerChannel((worker) => (isVideoCaptioner(worker) ? videoCaptioner : hubChannel));
   const scheduler = new Scheduler(
     store,
     registry,
@@ -80,7 +84,9 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     { maxRetries: config.scheduler.maxRetries, taskTimeoutMs, refusalCooldownMs: options.refusalCooldownMs ?? 5_000 },
     logger.child('scheduler'),
   );
-  defineMasterHub(hubDefinition, new WorkerReports(store, registry, scheduler, logger.child('hub')));
+  const reports = new WorkerReports(store, registry, scheduler, logger.child('hub'));
+  defineMasterHub(hubDefinition, reports);
+  defineVideoCaptionerHub(hubDefinition, { fleet: videoCaptioner, reports, registry, store, logger: logger.child('videocaptioner') });
   new UiPush(hub.clients, hub.groups, registry, store);
   const metrics = new MetricsSource(store, registry, scheduler);
 
@@ -96,7 +102,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(metrics.prometheus());
   });
-  app.use('/api', createApiRouter({ store, scheduler, registry, metrics, auth: new BearerAuth(config.token) }));
+  app.use('/api', createApiRouter({ store, scheduler, registry, metrics, auth: new BearerAuth(config.token), videoCaptioner, hubPath: config.hubPath }));
   app.use('/api', notFound);
   app.use(errorHandler((message, error) => logger.error(message, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })));
 

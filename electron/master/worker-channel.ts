@@ -46,3 +46,18 @@ export class SignalRWorkerChannel implements WorkerChannel {
     if (connectionId) this.clients.client(connectionId).send(MasterMethods.StopSubtitize, taskId);
   }
 }
+
+/** Sends each worker's dispatch through the channel its kind needs (VideoCaptioner workers take work over REST). */
+export class RoutedWorkerChannel implements WorkerChannel {
+  constructor(
+    private readonly pick: (worker: LiveWorker) => WorkerChannel,
+  ) {}
+
+  startTask(worker: LiveWorker, task: Task): Promise<void> {
+    return this.pick(worker).startTask(worker, task);
+  }
+
+  stopTask(worker: LiveWorker, taskId: number): void {
+    this.pick(worker).stopTask(worker, taskId);
+  }
+}

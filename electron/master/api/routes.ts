@@ -5,7 +5,12 @@ import type { Scheduler } from '../scheduler.js';
 import type { TaskStore } from '../store/task-store.js';
 import { HttpError } from './http-errors.js';
 import type { MetricsSource } from './metrics.js';
-import { listQuerySchema, newTaskBatchSchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
+import { defaultWorkerId, isVideoCaptioner, type VideoCaptionerFleet } from '../videocaptioner/fleet.js';
+import { VideoCaptionerError } from '../videocaptioner/rest-api.js';
+import { addWorkerSchema, listQuerySchema, newTaskBatchSchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
+
+/** How long an added VideoCaptioner worker has to connect to the hub. */
+const ADD_WORKER_TIMEOUT_MS = 15_000;
 
 export interface ApiServices {
   store: TaskStore;
@@ -13,6 +18,8 @@ export interface ApiServices {
   registry: WorkerRegistry;
   metrics: MetricsSource;
   auth: BearerAuth;
+  videoCaptioner: VideoCaptionerFleet;
+  hubPath: string;
 }
 
 /** The REST API under /api: the seed's routes plus what a UI needs. */
@@ -73,6 +80,25 @@ export function createApiRouter(services: ApiServices): Router {
     res.json({ workers: registry.all().map((w) => registry.toJson(w)) });
   });
 
+  // Adds a VideoCaptioner (Python) worker by its REST endpoint: it is told to connect to this hub.
+  router.post('/workers', json({ limit: '16kb' }), async (req, res) => {
+    const input = parseOrThrow(addWorkerSchema, req.body, 'the request body');
+    const workerId = input.worker_id ?? defaultWorkerId(input.endpoint);
+    const existing = registry.get(workerId);
+    if (existing && !isVideoCaptioner(existing)) throw new HttpError(409, `worker '${workerId}' is already a hub worker; pick another worker_id`);
+    const hubUrl = input.master_url ?? `${req.protocol}://${req.get('host')}${services.hubPath}`;
+    if (!input.master_url && isLoopback(new URL(hubUrl).hostname) && !isLoopback(new URL(input.endpoint).hostname)) {
+      throw new HttpError(400, `this master was addressed as ${new URL(hubUrl).host}, which ${input.endpoint} cannot reach: give master_url, e.g. http://<this machine's LAN address>:${new URL(hubUrl).port || 80}${services.hubPath}`);
+    }
+    try {
+      await services.videoCaptioner.add(workerId, input.endpoint, hubUrl, ADD_WORKER_TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof VideoCaptionerError) throw new HttpError(/did not connect/.test(error.message) ? 504 : 502, error.message);
+      throw error;
+    }
+    res.status(201).json(registry.toJson(registry.get(workerId)!));
+  });
+
   router.get('/workers/:id', (req, res) => {
     const worker = registry.get(req.params.id);
     if (!worker) throw new HttpError(404, `worker '${req.params.id}' is not known`);
@@ -98,6 +124,10 @@ export function createApiRouter(services: ApiServices): Router {
   });
 
   return router;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || hostname.startsWith('127.');
 }
 
 function isBatch(body: unknown): body is { tasks: unknown } {

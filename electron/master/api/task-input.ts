@@ -31,6 +31,21 @@ export const newTaskBatchSchema = z
   .object({ tasks: z.array(newTaskSchema).min(1, { message: 'must hold at least one task' }).max(MAX_TASKS_PER_REQUEST, { message: `must hold at most ${MAX_TASKS_PER_REQUEST} tasks per request` }) })
   .strict();
 
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), { message: 'must be an http:// or https:// URL' });
+
+/** POST /api/workers: a VideoCaptioner worker's REST endpoint, and optionally how it must reach this master. */
+export const addWorkerSchema = z
+  .object({
+    endpoint: httpUrl,
+    worker_id: z.string().min(1).max(200).optional(),
+    /** The hub URL as the worker's machine reaches it; by default the address this request came to. */
+    master_url: httpUrl.optional(),
+  })
+  .strict();
+
 export const listQuerySchema = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -10,10 +10,10 @@ export class ConnectionManager {
   private readonly byToken = new Map<string, HttpConnection>();
 
   /** negotiateVersion 0 (and skipNegotiation) clients use the connectionId itself as `?id=`. */
-  create(negotiateVersion: number): HttpConnection {
+  create(negotiateVersion: number, query?: URLSearchParams): HttpConnection {
     const connectionId = newId();
     const token = negotiateVersion >= 1 ? newId() : connectionId;
-    const connection = new HttpConnection(connectionId, token, negotiateVersion, (c) => this.byToken.delete(c.token));
+    const connection = new HttpConnection(connectionId, token, negotiateVersion, (c) => this.byToken.delete(c.token), query);
     this.byToken.set(token, connection);
     return connection;
   }

@@ -38,6 +38,8 @@ export class HttpConnection {
     readonly token: string,
     readonly negotiateVersion: number,
     private readonly onClosed: (connection: HttpConnection) => void,
+    /** The query string the client negotiated with, minus the protocol's own parameters. */
+    readonly query: URLSearchParams = new URLSearchParams(),
   ) {}
 
   get isClosed(): boolean {

@@ -39,6 +39,8 @@ export interface HubCallerContext {
   readonly transport: TransportType;
   readonly protocol: string;
   readonly remoteAddress: string | undefined;
+  /** The query string the client connected with (as ASP.NET's Request.Query), minus the protocol's own parameters. */
+  readonly query: URLSearchParams;
   readonly clients: HubClients;
   readonly groups: GroupManager;
   readonly caller: SingleClientProxy;

@@ -82,6 +82,10 @@ export class HubConnectionContext implements HubCallerContext {
     return this.http.remoteAddress;
   }
 
+  get query(): URLSearchParams {
+    return this.http.query;
+  }
+
   get clients(): HubClients {
     return this.services.clients;
   }

@@ -27,7 +27,9 @@ export function handleNegotiate(ctx: TransportContext, req: IncomingMessage, res
 
   const requested = Number.parseInt(url.searchParams.get('negotiateVersion') ?? '0', 10);
   const version = Number.isFinite(requested) && requested >= 1 ? 1 : 0;
-  const connection = ctx.connections.create(version);
+  const query = new URLSearchParams(url.searchParams);
+  for (const own of ['negotiateVersion', 'id', 'access_token']) query.delete(own);
+  const connection = ctx.connections.create(version, query);
   req.resume();
   json(res, 200, {
     negotiateVersion: version,
