@@ -2,38 +2,7 @@
 // "Master 实现规约"). Master, worker, renderer and tests all take names and shapes from here.
 import { z } from 'zod';
 
-export const HUB_PATH = '/signalrhub';
-
-/** Worker → master hub methods, named exactly as the seed. */
-export const WorkerMethods = {
-  RegisterWorker: 'RegisterWorker',
-  UpdateWorkerStatus: 'UpdateWorkerStatus',
-  UpdateTaskProgress: 'UpdateTaskProgress',
-  TaskCompleted: 'TaskCompleted',
-  TaskFailed: 'TaskFailed',
-} as const;
-
-/** Methods the UI calls on the hub. */
-export const UiMethods = {
-  /** Joins the caller to the "ui" group, which hears TaskUpdated and WorkerUpdated. */
-  SubscribeUi: 'SubscribeUi',
-} as const;
-
-/** What the master pushes to the "ui" group. */
-export const UiEvents = {
-  TaskUpdated: 'TaskUpdated',
-  WorkerUpdated: 'WorkerUpdated',
-  QueueUpdated: 'QueueUpdated',
-} as const;
-
-export const UI_GROUP = 'ui';
-
-/** Master → worker hub methods. */
-export const MasterMethods = {
-  StartSubtitize: 'StartSubtitize',
-  StopSubtitize: 'StopSubtitize',
-  Ping: 'Ping',
-} as const;
+export * from './hub-names.js';
 
 export const workerStatusSchema = z.enum(['idle', 'busy', 'offline']);
 export type WorkerStatus = z.infer<typeof workerStatusSchema>;

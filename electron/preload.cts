@@ -2,9 +2,11 @@
 // exposes only what a page cannot know by itself.
 import electron = require('electron');
 
-const { contextBridge } = electron;
+const { contextBridge, webUtils } = electron;
 
 contextBridge.exposeInMainWorld('captionhub', {
   platform: process.platform,
   desktop: true,
+  // Dropped files: the renderer queues them by path, which only the desktop app can know.
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 });

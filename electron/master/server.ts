@@ -17,6 +17,7 @@ import { GroupCommit } from './store/group-commit.js';
 import { SettingsStore } from './store/settings-store.js';
 import { TaskStore } from './store/task-store.js';
 import { WorkerStore } from './store/worker-store.js';
+import { defaultUiDir, uiFiles } from './ui-files.js';
 import { UiPush } from './ui-push.js';
 import { defineVideoCaptionerHub } from './videocaptioner/hub-methods.js';
 import { isVideoCaptioner, VideoCaptionerFleet } from './videocaptioner/fleet.js';
@@ -42,6 +43,8 @@ export interface MasterOptions {
   acceptTimeoutMs?: number;
   /** How long a worker that failed to take a task is passed over. */
   refusalCooldownMs?: number;
+  /** The built renderer served at `/`; dist/renderer by default. */
+  uiDir?: string;
 }
 
 /** Wires the master together: store, registry, scheduler, hub, REST API; resolves once listening. */
@@ -104,6 +107,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   });
   app.use('/api', createApiRouter({ store, scheduler, registry, metrics, auth: new BearerAuth(config.token), videoCaptioner, hubPath: config.hubPath }));
   app.use('/api', notFound);
+  app.use(uiFiles(options.uiDir ?? defaultUiDir()));
   app.use(errorHandler((message, error) => logger.error(message, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })));
 
   const server = createServer(app);
