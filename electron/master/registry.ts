@@ -73,7 +73,13 @@ export class WorkerRegistry {
   }
 
   /** Registers or re-registers a worker on a connection; returns it and whether it was offline or unknown before. */
-  register(workerId: string, endpoint: string, capabilities: WorkerCapabilities | undefined, connectionId: string): { worker: LiveWorker; returning: boolean } {
+  register(
+    workerId: string,
+    endpoint: string,
+    capabilities: WorkerCapabilities | undefined,
+    connectionId: string,
+    status: WorkerStatus = 'idle',
+  ): { worker: LiveWorker; returning: boolean } {
     const now = this.now();
     const existing = this.workers.get(workerId);
     const worker: LiveWorker = existing ?? {
@@ -92,7 +98,7 @@ export class WorkerRegistry {
     const returning = !existing || existing.offline || existing.connections.length === 0;
     worker.endpoint = endpoint;
     worker.capabilities = normalise(capabilities, existing?.capabilities);
-    worker.reportedStatus = 'idle';
+    worker.reportedStatus = status;
     worker.offline = false;
     worker.disconnectedAtMs = null;
     worker.cooldownUntilMs = 0;

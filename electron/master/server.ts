@@ -43,6 +43,8 @@ export interface MasterOptions {
   acceptTimeoutMs?: number;
   /** How long a worker that failed to take a task is passed over. */
   refusalCooldownMs?: number;
+  /** How often VideoCaptioner workers without a connection are told where the hub is; 30 s by default. */
+  reattachIntervalMs?: number;
   /** The built renderer served at `/`; dist/renderer by default. */
   uiDir?: string;
 }
@@ -77,7 +79,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     ...options.hubOptions,
   });
   const hubChannel = new SignalRWorkerChannel(hub.clients, registry, options.acceptTimeoutMs ?? 30_000);
-  const videoCaptioner = new VideoCaptionerFleet(logger.child('videocaptioner'));
+  const videoCaptioner = new VideoCaptionerFleet(logger.child('videocaptioner'), config.token);
   const channel = new RoutedWorkerChannel((worker) => (isVideoCaptioner(worker) ? videoCaptioner : hubChannel));
   const scheduler = new Scheduler(
     store,
@@ -126,6 +128,10 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   const heartbeatMs = Math.max(20, Math.min(1000, workerTimeoutMs / 4, taskTimeoutMs / 4));
   const heartbeat = setInterval(() => scheduler.tick((id) => hub.lastReceivedAt(id)), heartbeatMs);
   heartbeat.unref();
+  // VideoCaptioner workers stop retrying on their own after about 47 s: remind the lost ones where the hub is.
+  const reattach = setInterval(() => void videoCaptioner.reattach(registry.all()), options.reattachIntervalMs ?? 30_000);
+  reattach.unref();
+  setTimeout(() => void videoCaptioner.reattach(registry.all()), Math.min(2_000, options.reattachIntervalMs ?? 2_000)).unref();
   scheduler.schedule();
 
   let stopping: Promise<void> | null = null;
@@ -139,6 +145,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(heartbeat);
+        clearInterval(reattach);
         await shutdown(server, hub);
         commits.flush();
         db.close();

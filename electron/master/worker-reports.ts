@@ -1,4 +1,4 @@
-import type { WorkerRegistration, WorkerStatusReport } from '../../common/hub-contract.js';
+import type { WorkerRegistration, WorkerStatus, WorkerStatusReport } from '../../common/hub-contract.js';
 import type { Logger } from '../../common/logger.js';
 import { FINISHED_STATUSES, WORKING_STATES, type Task, type WorkingState } from '../../common/task-types.js';
 import type { LiveWorker, WorkerRegistry } from './registry.js';
@@ -20,9 +20,30 @@ export class WorkerReports {
     private readonly logger: Logger,
   ) {}
 
-  register(connectionId: string, workerId: string, endpoint: string, registration: WorkerRegistration | undefined): Promise<void> {
-    const { current_task_ids: running, ...capabilities } = registration ?? {};
-    const { worker, returning } = this.registry.register(workerId, endpoint, registration && capabilities, connectionId);
+  /**
+   * A worker (re)joins on this connection. `kind` is set by the master for workers it reaches some
+   * other way (VideoCaptioner workers over REST): a hub client can neither claim one nor take the id
+   * of one. A worker that joins busy with work of its own gets no task until it is free.
+   */
+  register(
+    connectionId: string,
+    workerId: string,
+    endpoint: string,
+    registration: WorkerRegistration | undefined,
+    kind: { protocol?: string; status?: WorkerStatus } = {},
+  ): Promise<void> {
+    const { current_task_ids: running, protocol: _claimed, ...capabilities } = registration ?? {};
+    const existing = this.registry.get(workerId);
+    if (existing && existing.capabilities.protocol !== kind.protocol) {
+      throw new HubException(`Worker id '${workerId}' belongs to a ${existing.capabilities.protocol ?? 'hub'} worker; choose another id.`);
+    }
+    const { worker, returning } = this.registry.register(
+      workerId,
+      endpoint,
+      registration || kind.protocol ? { ...capabilities, ...(kind.protocol && { protocol: kind.protocol }) } : undefined,
+      connectionId,
+      kind.status,
+    );
     this.logger.info('worker registered', { worker: workerId, endpoint, gpu: worker.capabilities.gpu_available, slots: worker.capabilities.concurrent_tasks, returning });
     if (running) this.scheduler.reconcile(worker, running, { lostIfMissing: true });
     else this.scheduler.schedule();

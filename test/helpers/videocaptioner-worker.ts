@@ -28,6 +28,9 @@ export class VideoCaptionerStandIn {
   private pinger: NodeJS.Timeout | null = null;
   private reconnecting: NodeJS.Timeout | null = null;
   private closed = false;
+  private generation = 0;
+  /** Its reconnect tries ran out; only another /set-master brings it back. */
+  gaveUp = false;
 
   private constructor(
     private readonly server: Server,
@@ -107,6 +110,11 @@ export class VideoCaptionerStandIn {
         const master = url.searchParams.get('url');
         if (!master) return reply(400, { success: false, message: 'url is required' });
         this.masterUrl = master;
+        this.gaveUp = false;
+        // A new master replaces the connection it had, if any.
+        const previous = this.socket;
+        this.socket = null;
+        previous?.terminate();
         try {
           await this.connect();
         } catch (error) {
@@ -144,6 +152,7 @@ export class VideoCaptionerStandIn {
 
   /** negotiate (version 0, the URL's query kept), then the WebSocket with `id=`, then the JSON handshake. */
   private async connect(): Promise<void> {
+    const generation = ++this.generation;
     const hub = new URL(this.masterUrl!);
     const negotiateUrl = new URL(hub);
     negotiateUrl.pathname = `${hub.pathname.replace(/\/$/, '')}/negotiate`;
@@ -160,25 +169,37 @@ export class VideoCaptionerStandIn {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
+    if (generation !== this.generation) {
+      // A later /set-master or retry started meanwhile: it wins.
+      socket.terminate();
+      return;
+    }
     this.socket = socket;
     socket.send(`{"protocol":"json","version":1}${RS}`);
     socket.on('message', (data) => {
       for (const record of data.toString().split(RS)) if (record) this.received.push(JSON.parse(record));
     });
     socket.on('close', () => {
+      // A socket replaced by /set-master ends quietly; only the live one's loss starts the retries.
+      if (this.socket !== socket) return;
       if (this.pinger) clearInterval(this.pinger);
-      if (this.socket === socket) this.socket = null;
+      this.socket = null;
       if (!this.closed) this.scheduleReconnect(0);
     });
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(`{"type":6}${RS}`), this.options.keepAliveMs);
   }
 
+  /** As signalrcore's interval handler: one try after each delay, then it gives up for good. */
   private scheduleReconnect(attempt: number): void {
-    const delay = this.options.reconnectDelaysMs[Math.min(attempt, this.options.reconnectDelaysMs.length - 1)]!;
+    const delay = this.options.reconnectDelaysMs[attempt];
+    if (delay === undefined) {
+      this.gaveUp = true;
+      return;
+    }
     this.reconnecting = setTimeout(() => {
       this.connect().catch(() => {
-        if (!this.closed && attempt + 1 < 50) this.scheduleReconnect(attempt + 1);
+        if (!this.closed) this.scheduleReconnect(attempt + 1);
       });
     }, delay);
   }

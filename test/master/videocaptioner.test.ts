@@ -10,6 +10,7 @@ import { api } from '../helpers/api.js';
 import { sleep, until } from '../helpers/hub-server.js';
 import { startTestMaster } from '../helpers/master.js';
 import { freePort } from '../helpers/process.js';
+import { SimWorker } from '../helpers/sim-worker.js';
 import { VideoCaptionerStandIn } from '../helpers/videocaptioner-worker.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -17,14 +18,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
 
-async function setup(port = 0, dataDir?: string) {
-  const master = await startTestMaster({ port, ...(dataDir && { dataDir }), scheduler: { maxRetries: 2, taskTimeout: 3600, workerTimeout: 60 } });
+async function setup(port = 0, dataDir?: string, extra: { workerTimeout?: number; token?: string; reattachIntervalMs?: number } = {}) {
+  const master = await startTestMaster(
+    { port, ...(dataDir && { dataDir }), ...(extra.token && { token: extra.token }), scheduler: { maxRetries: 2, taskTimeout: 3600, workerTimeout: extra.workerTimeout ?? 60 } },
+    { ...(extra.reattachIntervalMs && { reattachIntervalMs: extra.reattachIntervalMs }) },
+  );
   cleanups.push(() => master.stop());
-  return { master, rest: api(master.url) };
+  return { master, rest: api(master.url, extra.token) };
 }
 
 async function standIn(options: Parameters<typeof VideoCaptionerStandIn.start>[0] = {}) {
-  const worker = await VideoCaptionerStandIn.start({ reconnectDelaysMs: [0, 100, 200], ...options });
+  const worker = await VideoCaptionerStandIn.start({ reconnectDelaysMs: [0, 100, 200, 400, 800], ...options });
   cleanups.push(() => worker.stop());
   return worker;
 }
@@ -96,13 +100,106 @@ describe('VideoCaptioner workers', () => {
     const { rest } = await setup();
     const vc = await standIn();
     vc.current = { task_id: 99, video_path: '/elsewhere.mp4', raw_subtitle_path: '/elsewhere.srt', translated_subtitle_path: '', language: null };
+    const task = await rest.createTask({ video_path: '/videos/next.mp4' });
     const added = await rest.call<Worker>('POST', '/api/workers', { endpoint: vc.endpoint });
     assert.equal(added.body.status, 'busy');
-    const task = await rest.createTask({ video_path: '/videos/next.mp4' });
     await sleep(200);
     assert.equal((await rest.task(task.task_id)).status, 'queued');
     vc.complete();
     await until(() => vc.current?.video_path === '/videos/next.mp4', 5000, 'dispatch after the foreign task');
+    const events = (await rest.call<{ events: TaskEvent[] }>('GET', `/api/tasks/${task.task_id}/events`)).body.events;
+    assert.deepEqual(events.map((e) => e.kind), ['queued', 'assigned'], 'it was never offered the task while busy');
+  });
+
+  test('a late report about a run that was stopped does not touch the task that runs now', async () => {
+    const { rest } = await setup();
+    const vc = await standIn();
+    await rest.call('POST', '/api/workers', { endpoint: vc.endpoint, worker_id: 'vc' });
+    const first = await rest.createTask({ video_path: '/videos/first.mp4' });
+    await until(() => vc.current?.task_id === 1, 5000, 'first run');
+    const stale = vc.current!;
+    await rest.call('DELETE', `/api/tasks/${first.task_id}`);
+    await until(() => vc.stopRequests.includes(1), 5000, 'stop');
+    const second = await rest.createTask({ video_path: '/videos/second.mp4' });
+    await until(() => vc.current?.task_id === 2, 5000, 'second run');
+    // The stopped run's last words arrive after the next run started.
+    const running = vc.current!;
+    vc.current = stale;
+    vc.progress(9000, 'translating');
+    vc.fault('stopped by the master');
+    vc.current = running;
+    vc.progress(4000, 'transcribing');
+    await waitFor(() => rest.task(second.task_id), (t) => t.progress === 4000, 'progress of the second run');
+    const now = await rest.task(second.task_id);
+    assert.equal(now.status, 'processing');
+    assert.equal(now.attempts, 1);
+    assert.equal(now.error, null);
+  });
+
+  test('a connection lost past worker_timeout: the task waits in the queue and goes back to the worker that still runs it', async () => {
+    const { rest } = await setup(0, undefined, { workerTimeout: 1 });
+    const vc = await standIn({ keepAliveMs: 100, reconnectDelaysMs: [1500, 1000, 1000] });
+    await rest.call('POST', '/api/workers', { endpoint: vc.endpoint, worker_id: 'vc' });
+    const task = await rest.createTask({ video_path: '/videos/net.mp4' });
+    await until(() => vc.current !== null, 5000, 'dispatch');
+    vc.dropConnection();
+    await waitFor(() => rest.task(task.task_id), (t) => t.status === 'queued', 'requeued when the worker went offline');
+    const back = await waitFor(() => rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reconnect');
+    assert.deepEqual(back.body.current_task_ids, [task.task_id], 'it still runs the task: it keeps it');
+    vc.complete();
+    const done = await waitFor(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+    assert.equal(done.worker_id, 'vc');
+    assert.equal((await rest.call<Worker>('GET', '/api/workers/vc')).body.status, 'idle');
+    assert.equal(vc.stopRequests.length, 0);
+  });
+
+  test('a worker whose reconnect tries ran out is told where the hub is again', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'captionhub-vc-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await setup(port, dataDir);
+    const vc = await standIn({ reconnectDelaysMs: [20] });
+    await first.rest.call('POST', '/api/workers', { endpoint: vc.endpoint, worker_id: 'vc' });
+    await first.master.stop();
+    await until(() => vc.gaveUp, 5000, 'the worker to give up');
+    const second = await setup(port, dataDir, { reattachIntervalMs: 100 });
+    await waitFor(() => second.rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reattached');
+    const task = await second.rest.createTask({ video_path: '/videos/after.mp4' });
+    await until(() => vc.current?.task_id === 1 && vc.current.video_path === task.video_path, 5000, 'dispatch after reattaching');
+  });
+
+  test('with a token, the worker is given a hub URL that carries it', async () => {
+    const { rest } = await setup(0, undefined, { token: 's3cret' });
+    const vc = await standIn();
+    const added = await rest.call<Worker>('POST', '/api/workers', { endpoint: vc.endpoint });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const task = await rest.createTask({ video_path: '/videos/t.mp4' });
+    await until(() => vc.current !== null, 5000, 'dispatch');
+    vc.complete();
+    await waitFor(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+  });
+
+  test('a connection cannot pass itself off as a hub worker, nor a hub client as a VideoCaptioner worker', async () => {
+    const { master, rest } = await setup();
+    const hubWorker = await SimWorker.start(master.hubUrl, 'taken');
+    cleanups.push(() => hubWorker.close());
+    const vc = await standIn();
+    // Pointed by hand at the hub with another worker's id in the URL.
+    await fetch(`${vc.endpoint}/set-master?url=${encodeURIComponent(`${master.hubUrl}?captionhub_worker=taken`)}`);
+    await until(() => vc.connected, 5000, 'connected');
+    await sleep(100);
+    const taken = (await rest.call<Worker>('GET', '/api/workers/taken')).body;
+    assert.equal(taken.connections, 1);
+    assert.equal(taken.capabilities.protocol, undefined);
+
+    await rest.call('POST', '/api/workers', { endpoint: vc.endpoint, worker_id: 'vc' });
+    const impostor = await SimWorker.start(master.hubUrl, 'other');
+    cleanups.push(() => impostor.close());
+    await assert.rejects(
+      impostor.connection.invoke('RegisterWorker', 'vc', 'sim://vc', { protocol: 'videocaptioner' }),
+      /belongs to a videocaptioner worker/,
+    );
+    assert.equal((await rest.call<Worker>('GET', '/api/workers/vc')).body.connections, 1);
   });
 
   test('after a master restart it reconnects by itself and the task it was running stays with it', async () => {
@@ -143,7 +240,6 @@ describe('VideoCaptioner workers', () => {
 
   test('a worker id that belongs to a hub worker is refused with 409', async () => {
     const { master, rest } = await setup();
-    const { SimWorker } = await import('../helpers/sim-worker.js');
     const hubWorker = await SimWorker.start(master.hubUrl, 'taken');
     cleanups.push(() => hubWorker.close());
     const vc = await standIn();

@@ -5,7 +5,7 @@ import type { Scheduler } from '../scheduler.js';
 import type { TaskStore } from '../store/task-store.js';
 import { HttpError } from './http-errors.js';
 import type { MetricsSource } from './metrics.js';
-import { defaultWorkerId, isVideoCaptioner, type VideoCaptionerFleet } from '../videocaptioner/fleet.js';
+import { AlreadyAdding, ConnectTimeout, defaultWorkerId, isVideoCaptioner, type VideoCaptionerFleet } from '../videocaptioner/fleet.js';
 import { VideoCaptionerError } from '../videocaptioner/rest-api.js';
 import { addWorkerSchema, listQuerySchema, newTaskBatchSchema, newTaskSchema, parseOrThrow, parseTaskId, toNewTask } from './task-input.js';
 
@@ -93,7 +93,9 @@ export function createApiRouter(services: ApiServices): Router {
     try {
       await services.videoCaptioner.add(workerId, input.endpoint, hubUrl, ADD_WORKER_TIMEOUT_MS);
     } catch (error) {
-      if (error instanceof VideoCaptionerError) throw new HttpError(/did not connect/.test(error.message) ? 504 : 502, error.message);
+      if (error instanceof AlreadyAdding) throw new HttpError(409, error.message);
+      if (error instanceof ConnectTimeout) throw new HttpError(504, error.message);
+      if (error instanceof VideoCaptionerError) throw new HttpError(502, error.message);
       throw error;
     }
     res.status(201).json(registry.toJson(registry.get(workerId)!));

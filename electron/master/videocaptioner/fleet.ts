@@ -19,19 +19,47 @@ export function defaultWorkerId(endpoint: string): string {
   return `videocaptioner-${url.hostname}-${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
+/** How long a worker told where the hub is gets to connect before it is told again. */
+const REATTACH_GRACE_MS = 10_000;
+
+/** The worker was told where the hub is but never connected. */
+export class ConnectTimeout extends VideoCaptionerError {
+  override name = 'ConnectTimeout';
+}
+
+/** The same worker id is being added by another request. */
+export class AlreadyAdding extends VideoCaptionerError {
+  override name = 'AlreadyAdding';
+}
+
+/** What the master knows of one VideoCaptioner worker's own task ids (a counter since it started). */
+interface WorkerTasks {
+  /** Its id → the master's task id, for the runs the master gave it. */
+  readonly byWorkerId: Map<number, number>;
+  /** Its ids whose run ended or was stopped: late reports about them are dropped. */
+  readonly retired: Set<number>;
+  /** A task whose start-subtitize is in flight: reports can outrun the answer that names its id. */
+  starting: number | null;
+  /** A task it runs whose id it did not say (its status may leave it out): the next new id is it. */
+  unnamed: number | null;
+}
+
 /**
  * The VideoCaptioner workers' side of dispatch: tasks go out through each worker's REST API, and
- * the worker's own task ids (its counter since it started) are mapped back to the master's.
+ * the worker's own task ids are mapped back to the master's.
  */
 export class VideoCaptionerFleet implements WorkerChannel {
   private readonly apis = new Map<string, VideoCaptionerApi>();
-  /** Per worker: its own task id → the master's task id. */
-  private readonly taskIds = new Map<string, Map<number, number>>();
-  /** Workers being added: their endpoint, and who waits for their connection. */
-  private readonly arrivals = new Map<string, { endpoint: string; arrived(): void }>();
+  private readonly tasks = new Map<string, WorkerTasks>();
+  /** Until when a worker told where the hub is again is left to connect before it is told once more. */
+  private readonly reattachedUntil = new Map<string, number>();
+  /** Workers being added: their endpoint, the hub URL they were given, and who waits for their connection. */
+  private readonly arrivals = new Map<string, { endpoint: string; hubUrl: string; arrived(): void }>();
 
   constructor(
     private readonly logger: Logger,
+    /** The hub's bearer token, if it has one: the worker's client can only carry it in the URL. */
+    private readonly accessToken: string | undefined,
     private readonly requestTimeoutMs = 10_000,
   ) {}
 
@@ -49,20 +77,20 @@ export class VideoCaptionerFleet implements WorkerChannel {
    * `hubUrl` must be reachable from the worker's machine.
    */
   async add(workerId: string, endpoint: string, hubUrl: string, timeoutMs: number): Promise<void> {
-    const api = this.api(workerId, endpoint);
-    await api.health();
-    const url = new URL(hubUrl);
-    url.searchParams.set(WORKER_ID_QUERY, workerId);
+    if (this.arrivals.has(workerId)) throw new AlreadyAdding(`worker '${workerId}' is already being added`);
     let timer: NodeJS.Timeout | undefined;
     const arrived = new Promise<void>((resolve, reject) => {
-      this.arrivals.set(workerId, { endpoint, arrived: resolve });
+      this.arrivals.set(workerId, { endpoint, hubUrl, arrived: resolve });
       timer = setTimeout(
-        () => reject(new VideoCaptionerError(`${endpoint} accepted /set-master but did not connect to ${hubUrl} within ${timeoutMs / 1000} s: can it reach that address?`)),
+        () => reject(new ConnectTimeout(`${endpoint} accepted /set-master but did not connect to ${hubUrl} within ${timeoutMs / 1000} s: can it reach that address?`)),
         timeoutMs,
       );
     });
+    arrived.catch(() => {});
     try {
-      await api.setMaster(url.toString());
+      const api = this.api(workerId, endpoint);
+      await api.health();
+      await api.setMaster(this.hubUrlFor(hubUrl, workerId));
       await arrived;
     } finally {
       clearTimeout(timer);
@@ -70,68 +98,127 @@ export class VideoCaptionerFleet implements WorkerChannel {
     }
   }
 
+  /**
+   * Tells known VideoCaptioner workers without a connection where the hub is again: their client
+   * gives up after five tries (0, 2, 5, 10, 30 s), so a master that was down longer would never see
+   * them back. One that cannot be reached now is tried again on the next call.
+   */
+  async reattach(workers: readonly LiveWorker[], now = Date.now()): Promise<void> {
+    const lost = workers.filter(
+      (w) =>
+        isVideoCaptioner(w) &&
+        w.connections.length === 0 &&
+        typeof w.capabilities.master_url === 'string' &&
+        !this.arrivals.has(w.id) &&
+        now >= (this.reattachedUntil.get(w.id) ?? 0),
+    );
+    await Promise.all(
+      lost.map(async (w) => {
+        // One call at a time per worker, and after one that worked, time for it to connect.
+        this.reattachedUntil.set(w.id, Number.POSITIVE_INFINITY);
+        try {
+          await this.api(w.id, w.endpoint).setMaster(this.hubUrlFor(w.capabilities.master_url as string, w.id));
+          this.reattachedUntil.set(w.id, Date.now() + REATTACH_GRACE_MS);
+          this.logger.info('told a VideoCaptioner worker where the hub is again', { worker: w.id });
+        } catch (error) {
+          this.reattachedUntil.delete(w.id);
+          this.logger.debug('VideoCaptioner worker still unreachable', { worker: w.id, error: (error as Error).message });
+        }
+      }),
+    );
+  }
+
   /** Called once a worker's connection has been registered. */
   arrived(workerId: string): void {
     this.arrivals.get(workerId)?.arrived();
   }
 
-  /** The endpoint of a worker being added that has not connected yet. */
-  pendingEndpoint(workerId: string): string | undefined {
-    return this.arrivals.get(workerId)?.endpoint;
+  /** A worker being added that has not connected yet: its endpoint and the hub URL it was given. */
+  pending(workerId: string): { endpoint: string; hubUrl: string } | undefined {
+    return this.arrivals.get(workerId);
   }
 
-  /** Remembers that the worker runs `taskId` under its own id `workerTaskId` (after a restart, say). */
-  adopt(workerId: string, workerTaskId: number, taskId: number): void {
-    this.mapOf(workerId).set(workerTaskId, taskId);
+  /** The master's task for the run the worker names by its own id, if the master gave it that run. */
+  knownTask(workerId: string, workerTaskId: number): number | undefined {
+    return this.tasks.get(workerId)?.byWorkerId.get(workerTaskId);
+  }
+
+  /** Remembers that the worker runs `taskId` (found again after a reconnect), under its own id if known. */
+  adopt(workerId: string, workerTaskId: number | null, taskId: number): void {
+    const state = this.stateOf(workerId);
+    if (workerTaskId === null) state.unnamed = taskId;
+    else state.byWorkerId.set(workerTaskId, taskId);
   }
 
   /**
-   * The master's id for a task the worker names by its own id. Its first reports can outrun the
-   * answer to start-subtitize; since it runs one task at a time, the one task it holds is meant.
+   * The master's id for a report's task. A report can outrun the answer to start-subtitize, so an id
+   * never seen before belongs to the start in flight, or to a run adopted without its id. Anything
+   * else (an id that ended, a run the master did not give) is not the master's.
    */
-  taskIdFor(worker: LiveWorker, workerTaskId: number): number | undefined {
-    const known = this.taskIds.get(worker.id)?.get(workerTaskId);
+  taskIdFor(workerId: string, workerTaskId: number): number | undefined {
+    const state = this.tasks.get(workerId);
+    if (!state || state.retired.has(workerTaskId)) return undefined;
+    const known = state.byWorkerId.get(workerTaskId);
     if (known !== undefined) return known;
-    return worker.tasks.size === 1 ? [...worker.tasks][0] : undefined;
+    const claimed = state.starting ?? state.unnamed;
+    if (claimed === null) return undefined;
+    state.byWorkerId.set(workerTaskId, claimed);
+    if (state.unnamed === claimed) state.unnamed = null;
+    return claimed;
   }
 
-  /** The worker is done with its task (completed or faulted). */
-  finished(workerId: string, workerTaskId: number): void {
-    this.taskIds.get(workerId)?.delete(workerTaskId);
+  /** The run ended (completed or faulted) or was stopped: its id is done with. */
+  retire(workerId: string, workerTaskId: number): void {
+    const state = this.stateOf(workerId);
+    state.byWorkerId.delete(workerTaskId);
+    state.retired.add(workerTaskId);
   }
 
   async startTask(worker: LiveWorker, task: Task): Promise<void> {
-    const api = this.api(worker.id, worker.endpoint);
-    let workerTaskId: number;
+    const state = this.stateOf(worker.id);
+    state.starting = task.task_id;
     try {
-      workerTaskId = await api.startSubtitize({
+      const workerTaskId = await this.api(worker.id, worker.endpoint).startSubtitize({
         video_path: task.video_path,
         raw_subtitle_path: task.raw_subtitle_path,
         translated_subtitle_path: task.translated_subtitle_path ?? '',
         language: task.language ?? 'Auto',
       });
+      // Its counter starts again at 1 when the worker restarts: an id it hands out anew is live again.
+      state.retired.delete(workerTaskId);
+      state.byWorkerId.set(workerTaskId, task.task_id);
     } catch (error) {
       throw new DispatchRefused((error as Error).message);
+    } finally {
+      if (state.starting === task.task_id) state.starting = null;
     }
-    this.mapOf(worker.id).set(workerTaskId, task.task_id);
   }
 
   stopTask(worker: LiveWorker, taskId: number): void {
-    const map = this.taskIds.get(worker.id);
-    const workerTaskId = map && [...map].find(([, id]) => id === taskId)?.[0];
+    const state = this.tasks.get(worker.id);
+    if (state?.unnamed === taskId) state.unnamed = null;
+    const workerTaskId = state && [...state.byWorkerId].find(([, id]) => id === taskId)?.[0];
     if (workerTaskId === undefined) {
       this.logger.warn('cannot stop a task on a VideoCaptioner worker: its id there is unknown', { worker: worker.id, task: taskId });
       return;
     }
-    map!.delete(workerTaskId);
+    this.retire(worker.id, workerTaskId);
     this.api(worker.id, worker.endpoint)
       .stopSubtitize(workerTaskId)
       .catch((error: unknown) => this.logger.warn('stop-subtitize failed', { worker: worker.id, task: taskId, error: (error as Error).message }));
   }
 
-  private mapOf(workerId: string): Map<number, number> {
-    let map = this.taskIds.get(workerId);
-    if (!map) this.taskIds.set(workerId, (map = new Map()));
-    return map;
+  /** The hub URL with the worker's id in its query, so that its connection can be told apart, and the token if any. */
+  private hubUrlFor(hubUrl: string, workerId: string): string {
+    const url = new URL(hubUrl);
+    url.searchParams.set(WORKER_ID_QUERY, workerId);
+    if (this.accessToken) url.searchParams.set('access_token', this.accessToken);
+    return url.toString();
+  }
+
+  private stateOf(workerId: string): WorkerTasks {
+    let state = this.tasks.get(workerId);
+    if (!state) this.tasks.set(workerId, (state = { byWorkerId: new Map(), retired: new Set(), starting: null, unnamed: null }));
+    return state;
   }
 }

@@ -6,7 +6,7 @@ import { param, type HubDefinition } from '../signalr/hub-definition.js';
 import type { HubCallerContext } from '../signalr/hub-caller-context.js';
 import type { TaskStore } from '../store/task-store.js';
 import type { WorkerReports } from '../worker-reports.js';
-import { VIDEOCAPTIONER_PROTOCOL, WORKER_ID_QUERY, type VideoCaptionerFleet } from './fleet.js';
+import { isVideoCaptioner, VIDEOCAPTIONER_PROTOCOL, WORKER_ID_QUERY, type VideoCaptionerFleet } from './fleet.js';
 
 /** What a VideoCaptioner worker sends: one object per call, never waiting for an answer. */
 export const VideoCaptionerMethods = {
@@ -44,9 +44,9 @@ interface Services {
 
 /**
  * Lets the existing VideoCaptioner workers into the fleet: a connection whose hub URL names a worker
- * (`?captionhub_worker=<id>`, set by POST /api/workers) is registered as that worker, and its
- * `Subtitize*` reports, which carry the worker's own task ids, become the master's progress,
- * completions and failures.
+ * being added or already known as one (`?captionhub_worker=<id>`, set by POST /api/workers) is
+ * registered as that worker, and its `Subtitize*` reports, which carry the worker's own task ids,
+ * become the master's progress, completions and failures.
  */
 export function defineVideoCaptionerHub(hub: HubDefinition, services: Services): HubDefinition {
   const { fleet, reports, registry, logger } = services;
@@ -59,19 +59,17 @@ export function defineVideoCaptionerHub(hub: HubDefinition, services: Services):
     if (state === undefined || taskId === undefined) return;
     return reports.progress(ctx.connectionId, taskId, Math.round(report.current_progress), state);
   });
-  hub.method(VideoCaptionerMethods.SubtitizeCompleted, [param('report', completedReport)], (ctx, report) => {
+  hub.method(VideoCaptionerMethods.SubtitizeCompleted, [param('report', completedReport)], async (ctx, report) => {
     reports.seen(ctx.connectionId);
     const taskId = taskOf(ctx, report.task_id);
-    if (taskId === undefined) return freedFromForeignTask(ctx);
-    fleet.finished(registry.workerFor(ctx.connectionId)!.id, report.task_id);
-    return reports.completed(ctx.connectionId, taskId, report.raw_subtitle_path, report.translated_subtitle_path || null);
+    await runEnded(ctx, report.task_id);
+    if (taskId !== undefined) await reports.completed(ctx.connectionId, taskId, report.raw_subtitle_path, report.translated_subtitle_path || null);
   });
-  hub.method(VideoCaptionerMethods.SubtitizeFaulted, [param('report', faultedReport)], (ctx, report) => {
+  hub.method(VideoCaptionerMethods.SubtitizeFaulted, [param('report', faultedReport)], async (ctx, report) => {
     reports.seen(ctx.connectionId);
     const taskId = taskOf(ctx, report.task_id);
-    if (taskId === undefined) return freedFromForeignTask(ctx);
-    fleet.finished(registry.workerFor(ctx.connectionId)!.id, report.task_id);
-    return reports.failed(ctx.connectionId, taskId, report.fault);
+    await runEnded(ctx, report.task_id);
+    if (taskId !== undefined) await reports.failed(ctx.connectionId, taskId, report.fault);
   });
   for (const name of INFORMATIONAL) {
     hub.method(name, [param('payload', z.unknown().optional())], (ctx, payload) => {
@@ -81,32 +79,36 @@ export function defineVideoCaptionerHub(hub: HubDefinition, services: Services):
   }
   return hub;
 
-  /** It was busy with work the master did not give it when it joined: now it is free. */
-  function freedFromForeignTask(ctx: HubCallerContext): Promise<void> | undefined {
+  /** A run ended: its id is done with, and a worker that joined busy with work of its own is free now. */
+  async function runEnded(ctx: HubCallerContext, workerTaskId: number): Promise<void> {
     const worker = registry.workerFor(ctx.connectionId);
-    if (worker?.reportedStatus !== 'busy') return undefined;
-    return reports.updateStatus(ctx.connectionId, worker.id, 'idle');
+    if (!worker) return;
+    fleet.retire(worker.id, workerTaskId);
+    if (worker.reportedStatus === 'busy') await reports.updateStatus(ctx.connectionId, worker.id, 'idle');
   }
 
   function taskOf(ctx: HubCallerContext, workerTaskId: number): number | undefined {
     const worker = registry.workerFor(ctx.connectionId);
-    const taskId = worker && fleet.taskIdFor(worker, workerTaskId);
-    if (taskId === undefined) logger.warn('a VideoCaptioner report about a task the master did not give it', { connection: ctx.connectionId, workerTask: workerTaskId, worker: worker?.id });
+    const taskId = worker && fleet.taskIdFor(worker.id, workerTaskId);
+    if (taskId === undefined) logger.info('a VideoCaptioner report about a run the master did not give it (or that ended) is ignored', { connection: ctx.connectionId, workerTask: workerTaskId, worker: worker?.id });
     return taskId;
   }
 }
 
 /**
- * Registers a connection that names a known VideoCaptioner worker. Its REST status says whether it
- * still runs the task the master gave it before (after a restart of either side); if that cannot
- * be read, its tasks stay with it until worker_timeout or task_timeout decide.
+ * Registers a connection that names a VideoCaptioner worker. Its REST status says whether it still
+ * runs a task the master gave it (after either side restarted or the connection dropped); if that
+ * cannot be read, its tasks stay with it until worker_timeout or task_timeout decide.
  */
 async function adopt(ctx: HubCallerContext, { fleet, reports, registry, store, logger }: Services): Promise<void> {
   const workerId = ctx.query.get(WORKER_ID_QUERY);
   if (!workerId) return;
-  const endpoint = registry.get(workerId)?.endpoint ?? fleet.pendingEndpoint(workerId);
+  const known = registry.get(workerId);
+  const pending = fleet.pending(workerId);
+  const endpoint = pending?.endpoint ?? (known && isVideoCaptioner(known) ? known.endpoint : undefined);
+  const masterUrl = pending?.hubUrl ?? known?.capabilities.master_url;
   if (!endpoint) {
-    logger.warn('a connection names a VideoCaptioner worker the master does not know', { connection: ctx.connectionId, worker: workerId });
+    logger.warn('a connection names a worker that is not a VideoCaptioner worker being added or known; left unregistered', { connection: ctx.connectionId, worker: workerId });
     return;
   }
   let running: number[] | undefined;
@@ -114,20 +116,22 @@ async function adopt(ctx: HubCallerContext, { fleet, reports, registry, store, l
   try {
     const status = await fleet.api(workerId, endpoint).status();
     running = [];
-    const held = status.videoPath === null ? undefined : store.processing(workerId).find((task) => task.video_path === status.videoPath);
-    if (held && status.workerTaskId !== null) {
-      fleet.adopt(workerId, status.workerTaskId, held.task_id);
-      running.push(held.task_id);
+    const taskId =
+      (status.workerTaskId !== null ? fleet.knownTask(workerId, status.workerTaskId) : undefined) ??
+      (status.videoPath === null ? undefined : store.processing(workerId).find((task) => task.video_path === status.videoPath)?.task_id);
+    if (status.busy && taskId !== undefined) {
+      fleet.adopt(workerId, status.workerTaskId, taskId);
+      running.push(taskId);
     } else busyElsewhere = status.busy;
   } catch (error) {
     logger.warn('could not read a VideoCaptioner worker status; its tasks stay with it for now', { worker: workerId, error: (error as Error).message });
   }
-  await reports.register(ctx.connectionId, workerId, endpoint, {
-    gpu_available: false,
-    concurrent_tasks: 1,
-    protocol: VIDEOCAPTIONER_PROTOCOL,
-    ...(running && { current_task_ids: running }),
-  });
-  if (busyElsewhere) registry.updateStatus(workerId, 'busy');
+  await reports.register(
+    ctx.connectionId,
+    workerId,
+    endpoint,
+    { gpu_available: false, concurrent_tasks: 1, master_url: masterUrl, ...(running && { current_task_ids: running }) },
+    { protocol: VIDEOCAPTIONER_PROTOCOL, status: busyElsewhere ? 'busy' : 'idle' },
+  );
   fleet.arrived(workerId);
 }

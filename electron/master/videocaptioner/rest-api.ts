@@ -13,13 +13,13 @@ export class VideoCaptionerApi {
 
   async health(): Promise<void> {
     const body = await this.call('GET', '/health');
-    if ((body as { status?: unknown }).status !== 'healthy') throw new VideoCaptionerError(`${this.url('/health')} did not answer healthy: ${JSON.stringify(body)}`);
+    if ((body as { status?: unknown } | null)?.status !== 'healthy') throw new VideoCaptionerError(`${this.url('/health')} did not answer healthy: ${JSON.stringify(body)}`);
   }
 
   /** Tells the worker to connect to the hub at `hubUrl` (kept as given, query string included). */
   async setMaster(hubUrl: string): Promise<void> {
-    const body = (await this.call('GET', `/set-master?url=${encodeURIComponent(hubUrl)}`)) as { success?: unknown; message?: unknown };
-    if (body.success !== true) throw new VideoCaptionerError(`${this.endpoint} refused /set-master: ${String(body.message ?? JSON.stringify(body))}`);
+    const body = (await this.call('GET', `/set-master?url=${encodeURIComponent(hubUrl)}`)) as { success?: unknown; message?: unknown } | null;
+    if (body?.success !== true) throw new VideoCaptionerError(`${this.endpoint} refused /set-master: ${String(body?.message ?? JSON.stringify(body))}`);
   }
 
   /** Starts a task; resolves with the worker's own id for it, or rejects with why it did not start. */
