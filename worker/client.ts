@@ -30,6 +30,8 @@ export interface WorkerClientOptions {
   accessToken?: string;
   /** Least time between two progress reports of one task. */
   progressIntervalMs?: number;
+  /** How long before a final report the master could not record (its disk failed, say) is sent again. */
+  redeliverAfterMs?: number;
 }
 
 type Outcome = { kind: 'completed'; raw: string; translated: string; warnings: string[] } | { kind: 'failed'; error: string };
@@ -45,6 +47,7 @@ export class WorkerClient {
   /** Final reports not yet acknowledged by the master. */
   private readonly unacknowledged = new Map<number, Outcome>();
   private readonly lastProgress = new Map<number, number>();
+  private readonly redeliveries = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(
@@ -92,6 +95,8 @@ export class WorkerClient {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.redeliveries) clearTimeout(timer);
+    this.redeliveries.clear();
     for (const controller of this.running.values()) controller.abort();
     await this.connection.stop();
   }
@@ -176,8 +181,20 @@ export class WorkerClient {
       const message = (error as Error).message;
       // The master refused it for good (not ours any more, unknown): keeping it would retry forever.
       if (/not assigned to worker|does not exist/.test(message)) this.unacknowledged.delete(taskId);
+      else this.redeliverLater(taskId);
       this.logger.warn('final report not acknowledged', { task: taskId, error: message });
     }
+  }
+
+  /** The master could not record the result this time: try again, as a reconnect would. */
+  private redeliverLater(taskId: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.redeliveries.delete(timer);
+      const outcome = this.unacknowledged.get(taskId);
+      if (outcome) void this.deliver(taskId, outcome);
+    }, this.options.redeliverAfterMs ?? 5000);
+    this.redeliveries.add(timer);
   }
 
   private async status(): Promise<void> {

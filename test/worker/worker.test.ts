@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Task } from '../../common/task-types.js';
 import { silentLogger } from '../../common/logger.js';
 import { WorkerClient } from '../../worker/client.js';
@@ -103,6 +104,32 @@ describe('a worker with no translator', () => {
 });
 
 describe('worker client protocol', () => {
+  test('a result the master could not record (its commit failed) is sent again until it is', async () => {
+    const master = await startTestMaster();
+    const client = new WorkerClient(
+      { hubUrl: master.hubUrl, workerId: 'w', endpoint: 'test://w', capabilities: { gpu_available: false, concurrent_tasks: 1 }, redeliverAfterMs: 100 },
+      { run: async (task) => ({ rawSubtitlePath: task.rawSubtitlePath, translatedSubtitlePath: '' }), isCancellation: () => false },
+      silentLogger,
+    );
+    // A second connection to the master's file stands in for a failing disk: completions are refused.
+    const db = new Database(join(master.dataDir, 'captionhub.db'));
+    db.exec(`CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON tasks WHEN NEW.status = 'completed' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    await client.start();
+    try {
+      const rest = api(master.url);
+      const task = await rest.createTask({ video_path: '/v/disk.mp4' });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal((await rest.task(task.task_id)).status, 'processing', 'not recorded while the disk fails');
+      db.exec('DROP TRIGGER refuse_completion');
+      const done = await waitForStatus(rest, task.task_id, 'completed', 5000);
+      assert.equal(done.attempts, 1);
+    } finally {
+      db.close();
+      await client.stop();
+      await master.stop();
+    }
+  });
+
   test('a task finished while the master was unreachable is reported after the reconnect, and kept', async () => {
     const master = await startTestMaster();
     let finish: (() => void) | null = null;
