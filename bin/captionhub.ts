@@ -18,10 +18,15 @@ Commands:
               --local-worker  also run a worker in this process (the desktop app's default)
               Auth: set CAPTIONHUB_TOKEN (or signalr.token in the config) to require a bearer token.
 
-  worker      Join a master as a worker
-              --master URL  hub URL (env RPC_MASTER_URL), e.g. http://gpu-box:5000/signalrhub
+  worker      Run a worker: joins a master, and serves the VideoCaptioner worker's REST API
+              (/set-master, /disconnect-master, /status, /health, /api/rpc/*)
+              --master URL  hub URL (env RPC_MASTER_URL), e.g. http://gpu-box:5000/signalrhub;
+                            without one it waits for GET /set-master?url=… (or runs standalone)
               --id ID       worker id (env CAPTIONHUB_WORKER_ID, default <hostname>-worker)
               --model X     model name or folder (env CAPTIONHUB_MODEL, default small)
+              --port N      REST API port (env CAPTIONHUB_WORKER_PORT, default 5001)
+              --host H      REST API address (env CAPTIONHUB_WORKER_HOST, default 127.0.0.1;
+                            0.0.0.0 to reach it from the LAN)
               Settings: CAPTIONHUB_MODELS, CAPTIONHUB_PROVIDERS (cuda,cpu), CAPTIONHUB_THREADS,
               CAPTIONHUB_TRANSLATOR_URL / _MODEL / _KEY (an OpenAI-compatible endpoint)
 
@@ -77,12 +82,24 @@ async function runMaster(args: string[]): Promise<void> {
 }
 
 async function runWorker(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { master: { type: 'string' }, id: { type: 'string' }, model: { type: 'string' } }, strict: true });
-  const config = resolveWorkerConfig();
+  const { values } = parseArgs({
+    args,
+    options: { master: { type: 'string' }, id: { type: 'string' }, model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    strict: true,
+  });
+  const config = resolveWorkerConfig({
+    ...process.env,
+    ...(values.port !== undefined && { CAPTIONHUB_WORKER_PORT: values.port }),
+    ...(values.host !== undefined && { CAPTIONHUB_WORKER_HOST: values.host }),
+  });
   const masterUrl = values.master ?? config.masterUrl;
-  if (!masterUrl) throw new ConfigError('worker: give the master hub URL with --master or RPC_MASTER_URL.');
   const logger = createLogger('worker');
-  const worker = await startWorker({ ...config, masterUrl, ...(values.id && { workerId: values.id }), ...(values.model && { model: values.model }) }, logger);
+  if (!masterUrl) logger.info('no master given: waiting for GET /set-master?url=<hub URL>, and taking tasks over REST meanwhile');
+  const worker = await startWorker(
+    { ...config, masterUrl, ...(values.id && { workerId: values.id }), ...(values.model && { model: values.model }) },
+    logger,
+    { rest: config.rest },
+  );
   const stop = () => worker.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -32,6 +32,8 @@ export interface WorkerClientOptions {
   progressIntervalMs?: number;
   /** How long before a final report the master could not record (its disk failed, say) is sent again. */
   redeliverAfterMs?: number;
+  /** True while the worker is busy with work the master did not give it (a task started over REST). */
+  busyElsewhere?: () => boolean;
 }
 
 type Outcome = { kind: 'completed'; raw: string; translated: string; warnings: string[] } | { kind: 'failed'; error: string };
@@ -84,8 +86,23 @@ export class WorkerClient {
     return this.connection.connectionId;
   }
 
+  /** Whether it holds no slot for another of the master's tasks. */
   get busy(): boolean {
-    return this.running.size >= (this.options.capabilities.concurrent_tasks ?? 1);
+    return this.running.size >= (this.options.capabilities.concurrent_tasks ?? 1) || (this.options.busyElsewhere?.() ?? false);
+  }
+
+  /** The master's tasks it is running now. */
+  get runningTaskIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  get hubUrl(): string {
+    return this.options.hubUrl;
+  }
+
+  /** Tells the master whether it is busy now (work it did not give started or ended). */
+  reportStatus(): void {
+    void this.status();
   }
 
   /** Connects and registers, retrying until the master is there. */

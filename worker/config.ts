@@ -19,6 +19,8 @@ export interface WorkerConfig {
   threads: number | undefined;
   batchSize: number | undefined;
   translator: TranslatorSettings | null;
+  /** Where `captionhub worker` serves its REST API (CAPTIONHUB_WORKER_HOST / _PORT). */
+  rest: { host: string; port: number };
 }
 
 const PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
@@ -48,7 +50,18 @@ export function resolveWorkerConfig(env: NodeJS.ProcessEnv = process.env): Worke
     translator: env.CAPTIONHUB_TRANSLATOR_URL
       ? { baseUrl: env.CAPTIONHUB_TRANSLATOR_URL, model: env.CAPTIONHUB_TRANSLATOR_MODEL ?? 'gpt-4o-mini', ...(env.CAPTIONHUB_TRANSLATOR_KEY && { apiKey: env.CAPTIONHUB_TRANSLATOR_KEY }) }
       : null,
+    rest: {
+      host: env.CAPTIONHUB_WORKER_HOST ?? '127.0.0.1',
+      port: port(env.CAPTIONHUB_WORKER_PORT, 'CAPTIONHUB_WORKER_PORT') ?? 5001,
+    },
   };
+}
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new WorkerConfigError(`${name} must be a port number (0-65535), got '${value}'.`);
+  return n;
 }
 
 function positive(value: string | undefined, name: string): number | undefined {

@@ -1,21 +1,85 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../common/logger.js';
-import { WorkerClient, type TaskRunner } from './client.js';
+import type { WorkerRegistration } from '../common/hub-contract.js';
+import { WorkerClient, type TaskRunner, type WorkerClientOptions } from './client.js';
 import type { WorkerConfig } from './config.js';
+import { MasterLink } from './master-link.js';
 import { ModelManager } from './models/model-manager.js';
 import { resolveModelDir } from './models/resolve-model.js';
 import { TranscriptionEngine } from './pipeline/engine.js';
 import { subtitize, TaskCancelled } from './pipeline/subtitize.js';
 import { ChatTranslator } from './pipeline/translate.js';
+import { serveWorkerRest, type WorkerRestServer } from './rest.js';
+import { StandaloneTasks } from './standalone-tasks.js';
 
 export interface RunningWorker {
-  readonly client: WorkerClient;
   readonly engine: TranscriptionEngine;
+  readonly host: WorkerHost;
   stop(): Promise<void>;
 }
 
-/** Loads the model on its inference thread, then joins the master at `config.masterUrl`. */
-export async function startWorker(config: WorkerConfig & { masterUrl: string }, logger: Logger): Promise<RunningWorker> {
+export interface WorkerHost {
+  readonly link: MasterLink;
+  readonly tasks: StandaloneTasks;
+  /** The REST API, when one was asked for. */
+  readonly rest: WorkerRestServer | null;
+  stop(): Promise<void>;
+}
+
+export interface WorkerHostOptions {
+  workerId: string;
+  capabilities: WorkerRegistration;
+  token?: string | undefined;
+  /** Joined at once when given; the REST API's /set-master can join one later. */
+  masterUrl: string | null;
+  rest?: { host: string; port: number; setMasterWaitMs?: number } | undefined;
+  client?: Pick<WorkerClientOptions, 'progressIntervalMs' | 'redeliverAfterMs'>;
+}
+
+/**
+ * What a worker is around its engine: the link to a master, the tasks it runs on its own, and its
+ * REST API. Both kinds of work share the one slot.
+ */
+export async function createWorkerHost(runner: TaskRunner, options: WorkerHostOptions, logger: Logger): Promise<WorkerHost> {
+  let tasks: StandaloneTasks | null = null;
+  const link = new MasterLink(
+    (hubUrl) =>
+      new WorkerClient(
+        {
+          hubUrl,
+          workerId: options.workerId,
+          endpoint: `captionhub://${hostname()}`,
+          ...(options.token && { accessToken: options.token }),
+          capabilities: options.capabilities,
+          busyElsewhere: () => tasks?.busy ?? false,
+          ...options.client,
+        },
+        runner,
+        logger,
+      ),
+    logger,
+  );
+  tasks = new StandaloneTasks(runner, logger, { busyWithMasterWork: () => link.busy, changed: () => link.statusChanged() });
+  if (options.masterUrl) await link.connect(options.masterUrl);
+  const rest = options.rest ? await serveWorkerRest({ link, tasks, workerId: options.workerId }, options.rest, logger) : null;
+  return {
+    link,
+    tasks,
+    rest,
+    async stop() {
+      await rest?.close();
+      await tasks!.stopAll();
+      await link.close();
+    },
+  };
+}
+
+/** Loads the model on its inference thread, then joins the master at `config.masterUrl` (if any) and serves its REST API (if asked). */
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  options: { rest?: { host: string; port: number } } = {},
+): Promise<RunningWorker> {
   const manager = new ModelManager({ folder: config.modelsFolder });
   let lastDecile = -1;
   const modelDir = await resolveModelDir(
@@ -53,12 +117,13 @@ export async function startWorker(config: WorkerConfig & { masterUrl: string }, 
       ),
     isCancellation: (error) => error instanceof TaskCancelled,
   };
-  const client = new WorkerClient(
+  const host = await createWorkerHost(
+    runner,
     {
-      hubUrl: config.masterUrl,
       workerId: config.workerId,
-      endpoint: `captionhub://${hostname()}`,
-      ...(config.token && { accessToken: config.token }),
+      token: config.token,
+      masterUrl: config.masterUrl,
+      rest: options.rest,
       capabilities: {
         gpu_available: engine.info.provider !== 'cpu',
         concurrent_tasks: 1,
@@ -67,15 +132,13 @@ export async function startWorker(config: WorkerConfig & { masterUrl: string }, 
         model: config.model,
       },
     },
-    runner,
     logger,
   );
-  await client.start();
   return {
-    client,
     engine,
+    host,
     async stop() {
-      await client.stop();
+      await host.stop();
       await engine.close();
     },
   };

@@ -85,3 +85,14 @@ export async function until(check: () => boolean, timeoutMs = 5000, what = 'cond
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Reads `read()` until `check` accepts what it gives (a REST answer, say), and returns that. */
+export async function untilValue<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(20);
+  }
+}

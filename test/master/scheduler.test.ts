@@ -6,7 +6,7 @@ import { afterEach, describe, test } from 'node:test';
 import type { Task, TaskEvent } from '../../common/task-types.js';
 import type { MasterConfig } from '../../electron/master/config.js';
 import { api } from '../helpers/api.js';
-import { sleep, until } from '../helpers/hub-server.js';
+import { sleep, until, untilValue } from '../helpers/hub-server.js';
 import { startTestMaster } from '../helpers/master.js';
 import { SimWorker, type SimWorkerOptions } from '../helpers/sim-worker.js';
 
@@ -29,16 +29,6 @@ async function setup(scheduler: Partial<MasterConfig['scheduler']> = {}) {
   const waitForTask = (id: number, check: (t: Task) => boolean, what: string, timeoutMs = 5000) =>
     untilValue(() => rest.task(id), check, `task ${id} ${what}`, timeoutMs);
   return { master, rest, worker, waitForTask };
-}
-
-async function untilValue<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(20);
-  }
 }
 
 async function events(master: TestMaster, taskId: number): Promise<TaskEvent[]> {

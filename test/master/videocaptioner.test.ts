@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import type { Task, TaskEvent, Worker } from '../../common/task-types.js';
 import { api } from '../helpers/api.js';
-import { sleep, until } from '../helpers/hub-server.js';
+import { sleep, until, untilValue } from '../helpers/hub-server.js';
 import { startTestMaster } from '../helpers/master.js';
 import { freePort } from '../helpers/process.js';
 import { SimWorker } from '../helpers/sim-worker.js';
@@ -33,16 +33,6 @@ async function standIn(options: Parameters<typeof VideoCaptionerStandIn.start>[0
   return worker;
 }
 
-async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(20);
-  }
-}
-
 describe('VideoCaptioner workers', () => {
   test('added by endpoint, it runs a task through its REST API and its reports reach the task', async () => {
     const { rest } = await setup();
@@ -61,11 +51,11 @@ describe('VideoCaptioner workers', () => {
 
     vc.progress(500, 'queued');
     vc.progress(3000, 'transcribing');
-    await waitFor(() => rest.task(task.task_id), (t) => t.progress === 3000 && t.state === 'transcribing', 'progress');
+    await untilValue(() => rest.task(task.task_id), (t) => t.progress === 3000 && t.state === 'transcribing', 'progress');
     vc.progress(8000, 'translating');
-    await waitFor(() => rest.task(task.task_id), (t) => t.state === 'translating', 'translating');
+    await untilValue(() => rest.task(task.task_id), (t) => t.state === 'translating', 'translating');
     vc.complete();
-    const done = await waitFor(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+    const done = await untilValue(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
     assert.equal(done.raw_subtitle_path, '/videos/talk.srt');
     assert.equal(done.translated_subtitle_path, '/videos/talk.zh.srt');
     assert.equal(done.worker_id, added.body.worker_id);
@@ -129,7 +119,7 @@ describe('VideoCaptioner workers', () => {
     vc.fault('stopped by the master');
     vc.current = running;
     vc.progress(4000, 'transcribing');
-    await waitFor(() => rest.task(second.task_id), (t) => t.progress === 4000, 'progress of the second run');
+    await untilValue(() => rest.task(second.task_id), (t) => t.progress === 4000, 'progress of the second run');
     const now = await rest.task(second.task_id);
     assert.equal(now.status, 'processing');
     assert.equal(now.attempts, 1);
@@ -143,11 +133,11 @@ describe('VideoCaptioner workers', () => {
     const task = await rest.createTask({ video_path: '/videos/net.mp4' });
     await until(() => vc.current !== null, 5000, 'dispatch');
     vc.dropConnection();
-    await waitFor(() => rest.task(task.task_id), (t) => t.status === 'queued', 'requeued when the worker went offline');
-    const back = await waitFor(() => rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reconnect');
+    await untilValue(() => rest.task(task.task_id), (t) => t.status === 'queued', 'requeued when the worker went offline');
+    const back = await untilValue(() => rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reconnect');
     assert.deepEqual(back.body.current_task_ids, [task.task_id], 'it still runs the task: it keeps it');
     vc.complete();
-    const done = await waitFor(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+    const done = await untilValue(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
     assert.equal(done.worker_id, 'vc');
     assert.equal((await rest.call<Worker>('GET', '/api/workers/vc')).body.status, 'idle');
     assert.equal(vc.stopRequests.length, 0);
@@ -163,7 +153,7 @@ describe('VideoCaptioner workers', () => {
     await first.master.stop();
     await until(() => vc.gaveUp, 5000, 'the worker to give up');
     const second = await setup(port, dataDir, { reattachIntervalMs: 100 });
-    await waitFor(() => second.rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reattached');
+    await untilValue(() => second.rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reattached');
     const task = await second.rest.createTask({ video_path: '/videos/after.mp4' });
     await until(() => vc.current?.task_id === 1 && vc.current.video_path === task.video_path, 5000, 'dispatch after reattaching');
   });
@@ -176,7 +166,7 @@ describe('VideoCaptioner workers', () => {
     const task = await rest.createTask({ video_path: '/videos/t.mp4' });
     await until(() => vc.current !== null, 5000, 'dispatch');
     vc.complete();
-    await waitFor(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+    await untilValue(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
   });
 
   test('a connection cannot pass itself off as a hub worker, nor a hub client as a VideoCaptioner worker', async () => {
@@ -214,11 +204,11 @@ describe('VideoCaptioner workers', () => {
     await first.master.stop();
 
     const second = await setup(port, dataDir);
-    await waitFor(() => second.rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reconnect');
+    await untilValue(() => second.rest.call<Worker>('GET', '/api/workers/vc'), (res) => res.body.connections === 1, 'reconnect');
     assert.deepEqual((await second.rest.call<Worker>('GET', '/api/workers/vc')).body.current_task_ids, [task.task_id]);
     vc.progress(6000, 'optimizing');
     vc.complete();
-    const done = await waitFor(() => second.rest.task(task.task_id), (t) => t.status === 'completed', 'completion after restart');
+    const done = await untilValue(() => second.rest.task(task.task_id), (t) => t.status === 'completed', 'completion after restart');
     assert.equal(done.attempts, 1, 'the task was not run twice');
   });
 

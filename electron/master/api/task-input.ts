@@ -1,4 +1,4 @@
-import { posix, win32 } from 'node:path';
+import { defaultSubtitlePaths, isAbsolutePath } from '../../../common/subtitle-paths.js';
 import { z } from 'zod';
 import { TASK_STATUSES } from '../../../common/task-types.js';
 import type { NewTask } from '../store/task-store.js';
@@ -8,7 +8,7 @@ const absolutePath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => posix.isAbsolute(p) || win32.isAbsolute(p), { message: 'must be an absolute path (workers resolve it on their own disks)' });
+  .refine(isAbsolutePath, { message: 'must be an absolute path (workers resolve it on their own disks)' });
 
 const languageName = z.string().trim().min(1).max(40);
 
@@ -65,19 +65,14 @@ export function parseTaskId(raw: string | undefined): number {
   return id;
 }
 
-/**
- * Fills the defaults a request leaves out: subtitles next to the video, `<name>.srt`, and
- * `<name>.<target>.srt` when a translation is asked for. Paths keep the video's own style
- * (POSIX or Windows), since the worker that reads them may run on either.
- */
+/** Fills the defaults a request leaves out, subtitles next to the video among them. */
 export function toNewTask(input: z.infer<typeof newTaskSchema>): NewTask {
-  const path = input.video_path.includes('\\') || /^[a-zA-Z]:/.test(input.video_path) ? win32 : posix;
-  const base = path.join(path.dirname(input.video_path), path.parse(input.video_path).name);
   const target = input.target_language ?? null;
+  const defaults = defaultSubtitlePaths(input.video_path, target);
   return {
     video_path: input.video_path,
-    raw_subtitle_path: input.raw_subtitle_path ?? `${base}.srt`,
-    translated_subtitle_path: input.translated_subtitle_path ?? (target ? `${base}.${target}.srt` : null),
+    raw_subtitle_path: input.raw_subtitle_path ?? defaults.raw,
+    translated_subtitle_path: input.translated_subtitle_path ?? defaults.translated,
     language: input.language ?? null,
     target_language: target,
     priority: input.priority ?? 0,
