@@ -29,7 +29,10 @@ function showWindow(): void {
     title: 'CaptionHub',
     webPreferences: { preload: join(here, 'preload.cjs'), contextIsolation: true, sandbox: true },
   });
-  void window.loadURL(master.url);
+  // With a token configured the page needs it too; it takes it from the address once.
+  const page = new URL(master.url);
+  if (master.config.token) page.searchParams.set('access_token', master.config.token);
+  void window.loadURL(page.toString());
   // Closing the window hides it: the queue keeps running from the tray.
   window.on('close', (event) => {
     if (quitting) return;

@@ -1,5 +1,6 @@
 // The master's REST API, as the UI uses it. Errors carry the master's own message ("video_path: …").
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../common/task-types.js';
+import { authHeaders } from './auth.js';
 
 export interface QueueState {
   paused: boolean;
@@ -29,10 +30,12 @@ export class ApiError extends Error {
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
-    ...(body !== undefined && { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...authHeaders(), ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (res.status === 401) throw new ApiError(401, 'This master requires a token: open the page as /?access_token=<token>.');
   if (!res.ok) throw new ApiError(res.status, (parsed as { error?: string } | undefined)?.error ?? `${method} ${path} answered ${res.status}`);
   return parsed as T;
 }

@@ -3,6 +3,7 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
 import { HUB_PATH, UiEvents, UiMethods } from '../../common/hub-names.js';
 import type { Task, TaskEvent, Worker } from '../../common/task-types.js';
+import { accessToken } from './auth.js';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -16,7 +17,7 @@ export interface LiveHandlers {
 
 export function connectLive(handlers: LiveHandlers): () => void {
   const connection = new HubConnectionBuilder()
-    .withUrl(HUB_PATH)
+    .withUrl(HUB_PATH, accessToken ? { accessTokenFactory: () => accessToken! } : {})
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(10_000, 500 * 2 ** ctx.previousRetryCount) })
     .configureLogging(LogLevel.Warning)
     .build();

@@ -58,6 +58,9 @@ export function useMaster(): MasterView {
     refreshQueue();
   }, [refreshQueue]);
 
+  // A first read right away, so a master that refuses the page (no token) says so even before the feed.
+  useEffect(() => void refresh(), [refresh]);
+
   useEffect(
     () =>
       connectLive({

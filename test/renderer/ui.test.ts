@@ -111,4 +111,24 @@ describe('the UI in a browser', { skip }, () => {
     await page.getByRole('button', { name: 'Add worker' }).click();
     await page.getByRole('alert').filter({ hasText: 'cannot reach http://127.0.0.1:9/health' }).waitFor();
   });
+
+  test('with a token, the page works when opened with it, and says what is missing when not', async () => {
+    const guarded = await startTestMaster({ token: 'ui-secret' }, { uiDir });
+    const tokenPage = await browser.newPage();
+    try {
+      await tokenPage.goto(guarded.url);
+      await tokenPage.getByRole('alert').filter({ hasText: 'requires a token' }).first().waitFor();
+
+      await tokenPage.goto(`${guarded.url}/?access_token=ui-secret`);
+      await tokenPage.getByRole('status').filter({ hasText: 'live' }).waitFor();
+      assert.ok(!tokenPage.url().includes('ui-secret'), 'the token leaves the address bar');
+      await tokenPage.getByLabel('video paths').fill('/videos/guarded.mp4');
+      await tokenPage.getByRole('button', { name: 'Add to queue' }).click();
+      await tokenPage.locator('tr[data-task-id="1"]').waitFor();
+      assert.equal((await api(guarded.url, 'ui-secret').task(1)).video_path, '/videos/guarded.mp4');
+    } finally {
+      await tokenPage.close();
+      await guarded.stop();
+    }
+  });
 });
