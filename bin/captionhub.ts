@@ -98,7 +98,8 @@ async function runWorker(args: string[]): Promise<void> {
   const worker = await startWorker(
     { ...config, masterUrl, ...(values.id && { workerId: values.id }), ...(values.model && { model: values.model }) },
     logger,
-    { rest: config.rest },
+    // Standalone work over REST goes on while the master is not there yet.
+    { rest: config.rest, waitForMaster: false },
   );
   const stop = () => worker.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

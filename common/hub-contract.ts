@@ -18,6 +18,8 @@ export type WorkerCapabilities = z.infer<typeof workerCapabilitiesSchema>;
 /** RegisterWorker's third argument: capabilities, plus the tasks a returning worker is still running. */
 export const workerRegistrationSchema = workerCapabilitiesSchema.extend({
   current_task_ids: z.array(z.number().int()).optional(),
+  /** Ours: a worker that joins busy with work the master did not give it says so, and gets none yet. */
+  status: workerStatusSchema.optional(),
 });
 export type WorkerRegistration = z.infer<typeof workerRegistrationSchema>;
 

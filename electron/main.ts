@@ -33,6 +33,10 @@ function showWindow(): void {
   const page = new URL(master.url);
   if (master.config.token) page.searchParams.set('access_token', master.config.token);
   void window.loadURL(page.toString());
+  // The window shows the master's page and nothing else (a stray drop or link must not replace it).
+  window.webContents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin !== page.origin) event.preventDefault();
+  });
   // Closing the window hides it: the queue keeps running from the tray.
   window.on('close', (event) => {
     if (quitting) return;

@@ -105,9 +105,15 @@ export class WorkerClient {
     void this.status();
   }
 
-  /** Connects and registers, retrying until the master is there. */
-  async start(): Promise<void> {
+  /** Connects and registers, retrying until the master is there; false if stopped before that. */
+  async start(): Promise<boolean> {
     await this.connectWithRetry();
+    return !this.stopped;
+  }
+
+  /** Results finished for the master that it has not acknowledged yet. */
+  get pendingResults(): number[] {
+    return [...this.unacknowledged.keys()];
   }
 
   async stop(): Promise<void> {
@@ -140,6 +146,8 @@ export class WorkerClient {
     await this.connection.invoke(WorkerMethods.RegisterWorker, this.options.workerId, this.options.endpoint, {
       ...this.options.capabilities,
       current_task_ids: [...this.running.keys(), ...this.unacknowledged.keys()],
+      // Work of its own holds the slot: joining as idle would draw a task it must refuse.
+      ...(this.options.busyElsewhere?.() && { status: 'busy' as const }),
     });
     // Results finished while the master was away.
     for (const [taskId, outcome] of this.unacknowledged) void this.deliver(taskId, outcome);
@@ -147,7 +155,7 @@ export class WorkerClient {
 
   private accept(task: StartedTask): unknown {
     if (this.running.has(task.taskId)) return true;
-    if (this.busy) return { accepted: false, reason: `busy with task ${[...this.running.keys()].join(', ')}` };
+    if (this.busy) return { accepted: false, reason: this.running.size > 0 ? `busy with task ${[...this.running.keys()].join(', ')}` : 'busy with a task of its own' };
     const controller = new AbortController();
     this.running.set(task.taskId, controller);
     this.logger.info('task received', { task: task.taskId, video: task.videoPath });

@@ -33,6 +33,8 @@ export interface WorkerHostOptions {
   /** Joined at once when given; the REST API's /set-master can join one later. */
   masterUrl: string | null;
   rest?: { host: string; port: number; setMasterWaitMs?: number } | undefined;
+  /** Resolve only once the master has the worker registered (the desktop app's local worker, tests). */
+  waitForMaster?: boolean;
   client?: Pick<WorkerClientOptions, 'progressIntervalMs' | 'redeliverAfterMs'>;
 }
 
@@ -60,8 +62,12 @@ export async function createWorkerHost(runner: TaskRunner, options: WorkerHostOp
     logger,
   );
   tasks = new StandaloneTasks(runner, logger, { busyWithMasterWork: () => link.busy, changed: () => link.statusChanged() });
-  if (options.masterUrl) await link.connect(options.masterUrl);
+  // The REST API first, so that the worker takes work standalone while its master is not there yet.
   const rest = options.rest ? await serveWorkerRest({ link, tasks, workerId: options.workerId }, options.rest, logger) : null;
+  if (options.masterUrl) {
+    const joining = link.connect(options.masterUrl);
+    if (options.waitForMaster) await joining;
+  }
   return {
     link,
     tasks,
@@ -78,7 +84,7 @@ export async function createWorkerHost(runner: TaskRunner, options: WorkerHostOp
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
-  options: { rest?: { host: string; port: number } } = {},
+  options: { rest?: { host: string; port: number }; /** Default true: resolve once the master has it registered. */ waitForMaster?: boolean } = {},
 ): Promise<RunningWorker> {
   const manager = new ModelManager({ folder: config.modelsFolder });
   let lastDecile = -1;
@@ -124,6 +130,7 @@ export async function startWorker(
       token: config.token,
       masterUrl: config.masterUrl,
       rest: options.rest,
+      waitForMaster: options.waitForMaster ?? true,
       capabilities: {
         gpu_available: engine.info.provider !== 'cpu',
         concurrent_tasks: 1,

@@ -8,6 +8,9 @@ import type { WorkerClient } from './client.js';
  */
 export class MasterLink {
   private client: WorkerClient | null = null;
+  private closed = false;
+  /** connect, disconnect and close run one at a time, in the order they were asked for. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connectTo: (hubUrl: string) => WorkerClient,
@@ -32,17 +35,59 @@ export class MasterLink {
   }
 
   /**
-   * Joins the master at `hubUrl`, replacing the current one. Resolves once registered, or after
-   * `waitMs` with false while it keeps trying in the background.
+   * Joins the master at `hubUrl`, replacing the current one. Resolves true once registered, or
+   * false after `waitMs` (it keeps trying in the background) or if it was left meanwhile.
    */
-  async connect(hubUrl: string, waitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-    this.refuseWhileRunning('switch masters');
-    await this.disconnect();
-    const client = this.connectTo(hubUrl);
-    this.client = client;
-    this.logger.info('joining master', { hub: hubUrl });
-    const started = client.start().then(() => true);
-    if (!Number.isFinite(waitMs)) return started;
+  connect(hubUrl: string, waitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return this.serially(async () => {
+      if (this.closed) return { started: false };
+      this.refuseWhileOwing('switch masters');
+      await this.leave();
+      const client = this.connectTo(hubUrl);
+      this.client = client;
+      this.logger.info('joining master', { hub: hubUrl });
+      // Wrapped, so that this step ends now and the join goes on outside the queue.
+      return { started: client.start() };
+    }).then(({ started }) => this.waitFor(started, waitMs));
+  }
+
+  disconnect(): Promise<void> {
+    return this.serially(async () => {
+      this.refuseWhileOwing('leave the master');
+      await this.leave();
+    });
+  }
+
+  /** Stops for good, the master's running tasks included (shutdown). */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.serially(() => this.leave());
+  }
+
+  /** Tells the master whether the worker is busy now. */
+  statusChanged(): void {
+    this.client?.reportStatus();
+  }
+
+  private async leave(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      await client.stop();
+      this.logger.info('left master', { hub: client.hubUrl });
+    }
+  }
+
+  /** Runs `step` after every step asked for before it; a step that fails does not block the next. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** The join itself is not part of the queue: a /disconnect-master may come while it retries. */
+  private async waitFor(started: Promise<boolean> | boolean, waitMs: number): Promise<boolean> {
+    if (typeof started === 'boolean' || !Number.isFinite(waitMs)) return started;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
     try {
@@ -52,31 +97,10 @@ export class MasterLink {
     }
   }
 
-  async disconnect(): Promise<void> {
-    this.refuseWhileRunning('leave the master');
-    const client = this.client;
-    this.client = null;
-    if (client) {
-      await client.stop();
-      this.logger.info('left master', { hub: client.hubUrl });
-    }
-  }
-
-  /** Stops for good, the master's running tasks included (shutdown). */
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    await client?.stop();
-  }
-
-  /** Tells the master whether the worker is busy now. */
-  statusChanged(): void {
-    this.client?.reportStatus();
-  }
-
-  private refuseWhileRunning(what: string): void {
-    const running = this.runningTaskIds;
-    if (running.length > 0) throw new LinkBusy(`cannot ${what} while running task ${running.join(', ')} of ${this.masterUrl}; try again when it is done`);
+  /** Tasks of this master still running, or results it has not acknowledged, belong to it. */
+  private refuseWhileOwing(what: string): void {
+    const owed = [...this.runningTaskIds, ...(this.client?.pendingResults ?? [])];
+    if (owed.length > 0) throw new LinkBusy(`cannot ${what} while task ${owed.join(', ')} of ${this.masterUrl} is running or not yet reported; try again when it is done`);
   }
 }
 

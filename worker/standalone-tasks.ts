@@ -30,7 +30,7 @@ export interface FinishedStandaloneTask extends StandaloneTask {
  */
 export class StandaloneTasks {
   private nextId = 0;
-  private running: { task: StandaloneTask; controller: AbortController } | null = null;
+  private running: { task: StandaloneTask; controller: AbortController; done: Promise<void> } | null = null;
   private last: FinishedStandaloneTask | null = null;
 
   constructor(
@@ -59,10 +59,11 @@ export class StandaloneTasks {
     if (this.slot.busyWithMasterWork()) return { refused: 'busy with a task from the master' };
     const task: StandaloneTask = { ...input, task_id: ++this.nextId, progress: 0, state: 'queued', started_at: new Date().toISOString() };
     const controller = new AbortController();
-    this.running = { task, controller };
+    let done!: () => void;
+    this.running = { task, controller, done: new Promise<void>((resolve) => (done = resolve)) };
     this.slot.changed();
     this.logger.info('task received over REST', { task: task.task_id, video: task.video_path });
-    void this.execute(task, controller);
+    void this.execute(task, controller).finally(done);
     return { taskId: task.task_id };
   }
 
@@ -73,8 +74,11 @@ export class StandaloneTasks {
     return true;
   }
 
+  /** Stops the running task and waits until it has let go of the engine (shutdown). */
   async stopAll(): Promise<void> {
-    this.running?.controller.abort();
+    const running = this.running;
+    running?.controller.abort();
+    await running?.done;
   }
 
   private async execute(task: StandaloneTask, controller: AbortController): Promise<void> {

@@ -31,6 +31,7 @@ export class Scheduler {
   private pausedFlag: boolean;
   private lastPick = new Map<string, number>();
   private picks = 0;
+  private readonly pausedListeners: ((paused: boolean) => void)[] = [];
 
   constructor(
     private readonly store: TaskStore,
@@ -74,13 +75,20 @@ export class Scheduler {
     this.pausedFlag = true;
     this.settings.set(PAUSED_KEY, 'true');
     this.logger.info('dispatch paused');
+    this.pausedListeners.forEach((listener) => listener(true));
   }
 
   resume(): void {
     this.pausedFlag = false;
     this.settings.set(PAUSED_KEY, 'false');
     this.logger.info('dispatch resumed');
+    this.pausedListeners.forEach((listener) => listener(false));
     this.schedule();
+  }
+
+  /** Hears every pause and resume, whoever asked (the API, the tray). */
+  onPausedChange(listener: (paused: boolean) => void): void {
+    this.pausedListeners.push(listener);
   }
 
   /** on_worker_idle, and every other moment a slot or a task may have appeared. */

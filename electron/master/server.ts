@@ -92,7 +92,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
   const reports = new WorkerReports(store, registry, scheduler, logger.child('hub'));
   defineMasterHub(hubDefinition, reports);
   defineVideoCaptionerHub(hubDefinition, { fleet: videoCaptioner, reports, registry, store, logger: logger.child('videocaptioner') });
-  new UiPush(hub.clients, hub.groups, registry, store);
+  new UiPush(hub.clients, hub.groups, registry, store, scheduler);
   const metrics = new MetricsSource(store, registry, scheduler);
 
   const app = express();

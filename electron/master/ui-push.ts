@@ -1,5 +1,6 @@
 import { UI_GROUP, UiEvents } from '../../common/hub-contract.js';
 import type { WorkerRegistry } from './registry.js';
+import type { Scheduler } from './scheduler.js';
 import type { GroupManager, HubClients } from './signalr/hub-caller-context.js';
 import type { TaskStore } from './store/task-store.js';
 
@@ -17,7 +18,11 @@ export class UiPush {
     private readonly groups: GroupManager,
     private readonly registry: WorkerRegistry,
     store: TaskStore,
+    scheduler: Scheduler,
   ) {
+    scheduler.onPausedChange((paused) => {
+      if (this.watched) this.clients.group(UI_GROUP).send(UiEvents.QueueUpdated, { paused });
+    });
     registry.onChange((worker) => this.workerChanged(worker.id));
     store.onChange(({ task, event }) => {
       if (!this.watched) return;

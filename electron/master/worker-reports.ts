@@ -32,7 +32,7 @@ export class WorkerReports {
     registration: WorkerRegistration | undefined,
     kind: { protocol?: string; status?: WorkerStatus } = {},
   ): Promise<void> {
-    const { current_task_ids: running, protocol: _claimed, ...capabilities } = registration ?? {};
+    const { current_task_ids: running, protocol: _claimed, status, ...capabilities } = registration ?? {};
     const existing = this.registry.get(workerId);
     if (existing && existing.capabilities.protocol !== kind.protocol) {
       throw new HubException(`Worker id '${workerId}' belongs to a ${existing.capabilities.protocol ?? 'hub'} worker; choose another id.`);
@@ -42,7 +42,7 @@ export class WorkerReports {
       endpoint,
       registration || kind.protocol ? { ...capabilities, ...(kind.protocol && { protocol: kind.protocol }) } : undefined,
       connectionId,
-      kind.status,
+      kind.status ?? (status === 'busy' ? 'busy' : 'idle'),
     );
     this.logger.info('worker registered', { worker: workerId, endpoint, gpu: worker.capabilities.gpu_available, slots: worker.capabilities.concurrent_tasks, returning });
     if (running) this.scheduler.reconcile(worker, running, { lostIfMissing: true });

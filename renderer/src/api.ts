@@ -1,6 +1,6 @@
 // The master's REST API, as the UI uses it. Errors carry the master's own message ("video_path: …").
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../common/task-types.js';
-import { authHeaders } from './auth.js';
+import { accessToken, authHeaders } from './auth.js';
 
 export interface QueueState {
   paused: boolean;
@@ -35,7 +35,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   });
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (res.status === 401) throw new ApiError(401, 'This master requires a token: open the page as /?access_token=<token>.');
+  if (res.status === 401) {
+    throw new ApiError(401, accessToken ? 'The master refused this page\'s token: open the page again as /?access_token=<token>.' : 'This master requires a token: open the page as /?access_token=<token>.');
+  }
   if (!res.ok) throw new ApiError(res.status, (parsed as { error?: string } | undefined)?.error ?? `${method} ${path} answered ${res.status}`);
   return parsed as T;
 }

@@ -12,7 +12,7 @@ export function App() {
   const selected = master.tasks.find((t) => t.task_id === openTask) ?? null;
   return (
     <div className="app">
-      <QueueBar queue={master.queue} live={master.live} />
+      <QueueBar queue={master.queue} live={master.live} onPaused={master.setPaused} />
       {master.error && (
         <p className="banner error" role="alert">
           {master.error}

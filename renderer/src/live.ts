@@ -10,6 +10,7 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveHandlers {
   task(task: Task, event: TaskEvent | null): void;
   worker(worker: Worker): void;
+  queue(change: { paused: boolean }): void;
   state(state: LiveState): void;
   /** The feed (re)joined: whatever happened meanwhile must be read again. */
   resync(): void;
@@ -23,9 +24,14 @@ export function connectLive(handlers: LiveHandlers): () => void {
     .build();
   connection.on(UiEvents.TaskUpdated, (task: Task, event: TaskEvent | null) => handlers.task(task, event ?? null));
   connection.on(UiEvents.WorkerUpdated, (worker: Worker) => handlers.worker(worker));
+  connection.on(UiEvents.QueueUpdated, (change: { paused: boolean }) => handlers.queue(change));
   connection.onreconnecting(() => handlers.state('reconnecting'));
-  connection.onreconnected(() => void subscribe());
-  connection.onclose(() => handlers.state('offline'));
+  // If joining the feed again fails, start over rather than sit in "reconnecting" for good.
+  connection.onreconnected(() => void subscribe().catch(() => void connection.stop()));
+  connection.onclose(() => {
+    handlers.state('offline');
+    if (!stopped) setTimeout(() => void start(1), 1000);
+  });
 
   let stopped = false;
   const subscribe = async () => {

@@ -98,6 +98,16 @@ describe('the UI in a browser', { skip }, () => {
     await page.getByRole('heading', { name: 'Workers' }).waitFor();
   });
 
+  test('pausing elsewhere (the tray, the API) moves the switch too', async () => {
+    const rest = api(master.url);
+    const pauseSwitch = page.getByRole('checkbox', { name: 'Pause the queue' });
+    await rest.call('POST', '/api/queue/resume');
+    await page.waitForFunction(`!document.querySelector('.switch input').checked`);
+    await rest.call('POST', '/api/queue/pause');
+    await page.waitForFunction(`document.querySelector('.switch input').checked`);
+    assert.equal(await pauseSwitch.isChecked(), true);
+  });
+
   test('a VideoCaptioner worker is added from the form', async () => {
     const standIn = await VideoCaptionerStandIn.start();
     workers.push({ close: () => standIn.stop() });

@@ -14,13 +14,13 @@ import { startTestMaster } from '../helpers/master.js';
 
 class Cancelled extends Error {}
 
-/** Work that runs until the test ends it. */
+/** Work that runs until the test ends it; runs are found by their video (REST and master ids overlap). */
 class HeldRunner implements TaskRunner {
-  readonly runs = new Map<number, { task: StartedTask; finish(): void; fail(message: string): void; report(progress: number, state: WorkingState): void }>();
+  readonly runs = new Map<string, { task: StartedTask; finish(): void; fail(message: string): void; report(progress: number, state: WorkingState): void }>();
   run(task: StartedTask, signal: AbortSignal, report: (progress: number, state: WorkingState) => void) {
     return new Promise<{ rawSubtitlePath: string; translatedSubtitlePath: string }>((resolve, reject) => {
       signal.addEventListener('abort', () => reject(new Cancelled('stopped')));
-      this.runs.set(task.taskId, {
+      this.runs.set(task.videoPath, {
         task,
         finish: () => resolve({ rawSubtitlePath: task.rawSubtitlePath, translatedSubtitlePath: task.translatedSubtitlePath }),
         fail: (message) => reject(new Error(message)),
@@ -75,9 +75,9 @@ describe('worker REST API', () => {
     const first = await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/one.mp4', language: 'English' });
     assert.deepEqual(first.body, { success: true, task_id: 1, message: 'started' });
     assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/two.mp4' })).body.task_id, -1, 'busy');
-    await until(() => runner.runs.has(1), 3000, 'the run');
-    assert.equal(runner.runs.get(1)!.task.rawSubtitlePath, '/v/one.srt', 'subtitles next to the video by default');
-    runner.runs.get(1)!.report(2500, 'transcribing');
+    await until(() => runner.runs.has('/v/one.mp4'), 3000, 'the run');
+    assert.equal(runner.runs.get('/v/one.mp4')!.task.rawSubtitlePath, '/v/one.srt', 'subtitles next to the video by default');
+    runner.runs.get('/v/one.mp4')!.report(2500, 'transcribing');
     const busy = (await call<{ status: string; current_task: { task_id: number; progress: number; state: string; language: string } }>('GET', '/api/rpc/get-status')).body;
     assert.equal(busy.status, 'busy');
     assert.deepEqual([busy.current_task.task_id, busy.current_task.progress, busy.current_task.state, busy.current_task.language], [1, 2500, 'transcribing', 'English']);
@@ -88,8 +88,8 @@ describe('worker REST API', () => {
     assert.equal(stopped.last_task?.outcome, 'cancelled');
 
     assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/three.mp4' })).body.task_id, 2);
-    await until(() => runner.runs.has(2), 3000, 'the second run');
-    runner.runs.get(2)!.finish();
+    await until(() => runner.runs.has('/v/three.mp4'), 3000, 'the second run');
+    runner.runs.get('/v/three.mp4')!.finish();
     const done = await waitForStatus(call, (s) => s.status === 'idle');
     assert.deepEqual([done.last_task?.task_id, done.last_task?.outcome, done.last_task?.progress], [2, 'completed', 10000]);
   });
@@ -103,30 +103,58 @@ describe('worker REST API', () => {
     assert.deepEqual([status.is_connected, status.master_url], [true, master.hubUrl]);
 
     const task = await rest.createTask({ video_path: '/v/from-master.mp4' });
-    await until(() => runner.runs.has(task.task_id), 5000, 'the master task runs');
+    await until(() => runner.runs.has('/v/from-master.mp4'), 5000, 'the master task runs');
     assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/x.mp4' })).body.task_id, -1, "the master's task holds the slot");
     const refused = await call('GET', `/set-master?url=${encodeURIComponent('http://127.0.0.1:9/signalrhub')}`);
     assert.equal(refused.status, 409);
-    assert.match(String(refused.body.message), new RegExp(`cannot switch masters while running task ${task.task_id}`));
+    assert.match(String(refused.body.message), new RegExp(`cannot switch masters while task ${task.task_id} of .* is running or not yet reported`));
     assert.deepEqual((await call('GET', '/status')).body.master_task_ids, [task.task_id]);
 
-    runner.runs.get(task.task_id)!.finish();
+    runner.runs.get('/v/from-master.mp4')!.finish();
     await untilValue(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completed');
     assert.equal((await call('POST', '/disconnect-master')).body.success, true);
     await untilValue(() => rest.call<Worker>('GET', '/api/workers/box'), (res) => res.body.connections === 0, 'the worker left');
     assert.equal((await call('GET', '/status')).body.is_connected, false);
   });
 
-  test('while it runs a task of its own, the master gives it none; after, it does', async () => {
+  test('busy with a task of its own when it joins, or while joined: the master gives it none until it is done', async () => {
     const { rest, master } = await testMaster();
-    const { runner, call } = await worker(master.hubUrl);
+    const { runner, call } = await worker();
+    const queued = await rest.createTask({ video_path: '/v/queued.mp4' });
     assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/own.mp4' })).body.task_id, 1);
+    assert.equal((await call('GET', `/set-master?url=${encodeURIComponent(master.hubUrl)}`)).body.success, true);
     await untilValue(() => rest.call<Worker>('GET', '/api/workers/box'), (res) => res.body.status === 'busy', 'busy at the master');
-    const task = await rest.createTask({ video_path: '/v/queued.mp4' });
+    await sleep(300);
+    assert.equal((await rest.task(queued.task_id)).status, 'queued');
+    runner.runs.get('/v/own.mp4')!.finish();
+    await until(() => runner.runs.has('/v/queued.mp4'), 5000, 'the master task after the own one');
+    const events = (await rest.call<{ events: { kind: string }[] }>('GET', `/api/tasks/${queued.task_id}/events`)).body.events;
+    assert.deepEqual(events.map((e) => e.kind), ['queued', 'assigned'], 'never offered while busy, so never refused');
+
+    runner.runs.get('/v/queued.mp4')!.finish();
+    await untilValue(() => rest.task(queued.task_id), (t) => t.status === 'completed', 'completed');
+    assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/own2.mp4' })).body.task_id, 2);
+    const next = await rest.createTask({ video_path: '/v/next.mp4' });
+    await untilValue(() => rest.call<Worker>('GET', '/api/workers/box'), (res) => res.body.status === 'busy', 'busy again');
     await sleep(200);
-    assert.equal((await rest.task(task.task_id)).status, 'queued');
-    runner.runs.get(1)!.finish();
-    await until(() => runner.runs.has(task.task_id), 5000, 'the master task after the own one');
+    assert.equal((await rest.task(next.task_id)).status, 'queued');
+  });
+
+  test('with its master down, it still serves REST and works standalone', async () => {
+    const { call } = await worker('http://127.0.0.1:9/signalrhub');
+    assert.equal((await call('GET', '/health')).body.status, 'healthy');
+    assert.equal((await call('POST', '/api/rpc/start-subtitize', { video_path: '/v/alone.mp4' })).body.task_id, 1);
+    assert.equal((await call('GET', '/status')).body.is_connected, false);
+  });
+
+  test('/disconnect-master while /set-master still waits: the join is called off and said so', async () => {
+    const { call } = await worker();
+    const joining = call('GET', `/set-master?url=${encodeURIComponent('http://127.0.0.1:9/signalrhub')}`);
+    await sleep(300);
+    assert.equal((await call('POST', '/disconnect-master')).body.success, true);
+    assert.equal((await joining).body.success, false);
+    const status = (await call('GET', '/status')).body;
+    assert.deepEqual([status.is_connected, status.master_url], [false, null]);
   });
 
   test('/set-master to a master that is not there says so, and keeps trying', async () => {

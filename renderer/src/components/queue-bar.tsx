@@ -5,21 +5,22 @@ import type { LiveState } from '../live.js';
 const LIVE_LABEL: Record<LiveState, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'master unreachable' };
 
 /** Counts by status, the connection to the master, and the switch that pauses dispatch. */
-export function QueueBar({ queue, live }: { queue: QueueState | null; live: LiveState }) {
-  const [paused, setPaused] = useState<boolean | null>(null);
+export function QueueBar({ queue, live, onPaused }: { queue: QueueState | null; live: LiveState; onPaused(paused: boolean): void }) {
+  // What the switch shows while the master has not answered yet; after that, the master's word.
+  const [pending, setPending] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const isPaused = paused ?? queue?.paused ?? false;
-  // The switch moves at once; if the master refuses, it moves back and says why.
+  const isPaused = pending ?? queue?.paused ?? false;
   const toggle = async () => {
     const wanted = !isPaused;
-    setPaused(wanted);
+    setPending(wanted);
     try {
       const answer = wanted ? await api.pause() : await api.resume();
-      setPaused(answer.paused);
+      onPaused(answer.paused);
       setError(null);
     } catch (e) {
-      setPaused(!wanted);
       setError((e as Error).message);
+    } finally {
+      setPending(null);
     }
   };
   return (

@@ -16,7 +16,8 @@ export function Timeline({ task, onClose }: { task: Task; onClose(): void }) {
     return () => {
       current = false;
     };
-  }, [task.task_id, task.status, task.state, task.attempts, task.progress]);
+    // Read again when the task changes in a way its timeline records: status, state, attempts, quarters of progress.
+  }, [task.task_id, task.status, task.state, task.attempts, Math.floor(task.progress / 2500)]);
   return (
     <section className="timeline" aria-label={`timeline of task ${task.task_id}`}>
       <header>
