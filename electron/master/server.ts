@@ -43,6 +43,8 @@ export interface MasterOptions {
   acceptTimeoutMs?: number;
   /** How long a worker that failed to take a task is passed over. */
   refusalCooldownMs?: number;
+  /** How long a VideoCaptioner worker's REST API has to answer; 10 s by default. */
+  videoCaptionerTimeoutMs?: number;
   /** How often VideoCaptioner workers without a connection are told where the hub is; 30 s by default. */
   reattachIntervalMs?: number;
   /** The built renderer served at `/`; dist/renderer by default. */
@@ -79,7 +81,7 @@ export async function createMaster(config: MasterConfig, options: MasterOptions 
     ...options.hubOptions,
   });
   const hubChannel = new SignalRWorkerChannel(hub.clients, registry, options.acceptTimeoutMs ?? 30_000);
-  const videoCaptioner = new VideoCaptionerFleet(logger.child('videocaptioner'), config.token);
+  const videoCaptioner = new VideoCaptionerFleet(logger.child('videocaptioner'), config.token, options.videoCaptionerTimeoutMs);
   const channel = new RoutedWorkerChannel((worker) => (isVideoCaptioner(worker) ? videoCaptioner : hubChannel));
   const scheduler = new Scheduler(
     store,

@@ -35,10 +35,10 @@ export class VideoCaptionerStandIn {
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
-    private readonly options: { keepAliveMs: number; reconnectDelaysMs: number[] },
+    private readonly options: { keepAliveMs: number; reconnectDelaysMs: number[]; startAnswerDelayMs: number },
   ) {}
 
-  static async start(options: Partial<{ keepAliveMs: number; reconnectDelaysMs: number[] }> = {}): Promise<VideoCaptionerStandIn> {
+  static async start(options: Partial<{ keepAliveMs: number; reconnectDelaysMs: number[]; startAnswerDelayMs: number }> = {}): Promise<VideoCaptionerStandIn> {
     let standIn!: VideoCaptionerStandIn;
     const server = createServer((req, res) => void standIn.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,6 +47,8 @@ export class VideoCaptionerStandIn {
       keepAliveMs: options.keepAliveMs ?? 10_000,
       // signalrcore retries after 0, 2, 5, 10 and 30 s; tests shorten them.
       reconnectDelaysMs: options.reconnectDelaysMs ?? [0, 2000, 5000, 10_000, 30_000],
+      // A slow answer to start-subtitize: the task has begun by the time it comes (if it comes).
+      startAnswerDelayMs: options.startAnswerDelayMs ?? 0,
     });
     return standIn;
   }
@@ -137,7 +139,9 @@ export class VideoCaptionerStandIn {
           translated_subtitle_path: input.translated_subtitle_path ?? '',
           language: input.language ?? null,
         };
-        return reply(200, { success: true, task_id: this.current.task_id, message: 'started' });
+        const taskId = this.current.task_id;
+        if (this.options.startAnswerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.startAnswerDelayMs));
+        return reply(200, { success: true, task_id: taskId, message: 'started' });
       }
       case 'POST /api/rpc/stop-subtitize': {
         const taskId = (body as { task_id?: number })?.task_id;

@@ -18,10 +18,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
 
-async function setup(port = 0, dataDir?: string, extra: { workerTimeout?: number; token?: string; reattachIntervalMs?: number } = {}) {
+async function setup(
+  port = 0,
+  dataDir?: string,
+  extra: { workerTimeout?: number; token?: string; reattachIntervalMs?: number; requestTimeoutMs?: number } = {},
+) {
   const master = await startTestMaster(
     { port, ...(dataDir && { dataDir }), ...(extra.token && { token: extra.token }), scheduler: { maxRetries: 2, taskTimeout: 3600, workerTimeout: extra.workerTimeout ?? 60 } },
-    { ...(extra.reattachIntervalMs && { reattachIntervalMs: extra.reattachIntervalMs }) },
+    {
+      refusalCooldownMs: 200,
+      ...(extra.reattachIntervalMs && { reattachIntervalMs: extra.reattachIntervalMs }),
+      ...(extra.requestTimeoutMs && { videoCaptionerTimeoutMs: extra.requestTimeoutMs }),
+    },
   );
   cleanups.push(() => master.stop());
   return { master, rest: api(master.url, extra.token) };
@@ -99,6 +107,25 @@ describe('VideoCaptioner workers', () => {
     await until(() => vc.current?.video_path === '/videos/next.mp4', 5000, 'dispatch after the foreign task');
     const events = (await rest.call<{ events: TaskEvent[] }>('GET', `/api/tasks/${task.task_id}/events`)).body.events;
     assert.deepEqual(events.map((e) => e.kind), ['queued', 'assigned'], 'it was never offered the task while busy');
+  });
+
+  test('a start whose answer was lost is found running and taken up, not started twice', async () => {
+    const { rest } = await setup(0, undefined, { requestTimeoutMs: 300 });
+    const vc = await standIn({ startAnswerDelayMs: 1000 });
+    await rest.call('POST', '/api/workers', { endpoint: vc.endpoint, worker_id: 'vc' });
+    const task = await rest.createTask({ video_path: '/videos/slow-answer.mp4' });
+    await untilValue(
+      () => rest.call<{ events: TaskEvent[] }>('GET', `/api/tasks/${task.task_id}/events`),
+      (res) => res.body.events.filter((e) => e.kind === 'assigned').length === 2,
+      'a second dispatch after the lost answer',
+    );
+    assert.equal(vc.current?.task_id, 1, 'the worker still runs its first and only run');
+    vc.progress(5000, 'transcribing');
+    vc.complete();
+    const done = await untilValue(() => rest.task(task.task_id), (t) => t.status === 'completed', 'completion');
+    assert.equal(done.attempts, 1, 'the lost start was not counted as an attempt');
+    const events = (await rest.call<{ events: TaskEvent[] }>('GET', `/api/tasks/${task.task_id}/events`)).body.events;
+    assert.match(events.find((e) => e.kind === 'dispatch_failed')!.message, /did not take the task/);
   });
 
   test('a late report about a run that was stopped does not touch the task that runs now', async () => {

@@ -174,11 +174,31 @@ export class VideoCaptionerFleet implements WorkerChannel {
     state.retired.add(workerTaskId);
   }
 
+  /**
+   * Asks what the worker is doing first: a start whose answer was lost (a timeout) may have begun
+   * this very task, which is then taken up instead of started twice; other work of its own is a
+   * refusal.
+   */
   async startTask(worker: LiveWorker, task: Task): Promise<void> {
     const state = this.stateOf(worker.id);
+    const api = this.api(worker.id, worker.endpoint);
+    let status: Awaited<ReturnType<VideoCaptionerApi['status']>>;
+    try {
+      status = await api.status();
+    } catch (error) {
+      throw new DispatchRefused((error as Error).message);
+    }
+    if (status.busy) {
+      if (status.videoPath === task.video_path && status.workerTaskId !== null && !state.retired.has(status.workerTaskId)) {
+        state.byWorkerId.set(status.workerTaskId, task.task_id);
+        this.logger.info('a VideoCaptioner worker was already running the task; taken up', { worker: worker.id, task: task.task_id, workerTask: status.workerTaskId });
+        return;
+      }
+      throw new DispatchRefused(`${worker.endpoint} is busy with task ${status.workerTaskId ?? '?'} of its own`);
+    }
     state.starting = task.task_id;
     try {
-      const workerTaskId = await this.api(worker.id, worker.endpoint).startSubtitize({
+      const workerTaskId = await api.startSubtitize({
         video_path: task.video_path,
         raw_subtitle_path: task.raw_subtitle_path,
         translated_subtitle_path: task.translated_subtitle_path ?? '',
